@@ -1,0 +1,99 @@
+"""The admin's scoping mixin: every community-owned ModelAdmin builds on ``ScopedAdmin``."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from simple_history.admin import SimpleHistoryAdmin
+
+from .scoping import community_of, ensure_in_scope, scope_of
+
+
+def scoped_queryset_for(model, request):
+    """The rows of ``model`` this request's user may reach (used for lists and FK choices)."""
+    manager = model._default_manager
+    if hasattr(manager, "for_user"):
+        return manager.for_user(request.user)
+    return manager.all()
+
+
+class ScopedAdminMixin:
+    """Rows, foreign-key choices and writes limited to the user's scope; no scope, no rows."""
+
+    show_full_result_count = False
+    list_per_page = 50
+
+    def get_queryset(self, request):
+        qs = scoped_queryset_for(self.model, request)
+        ordering = self.get_ordering(request)
+        if ordering:
+            qs = qs.order_by(*ordering)
+        return qs
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if "queryset" not in kwargs:
+            kwargs["queryset"] = scoped_queryset_for(db_field.remote_field.model, request)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if "queryset" not in kwargs:
+            kwargs["queryset"] = scoped_queryset_for(db_field.remote_field.model, request)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def has_module_permission(self, request):
+        return scope_of(request.user) is not None and super().has_module_permission(request)
+
+    def _in_scope(self, request, obj) -> bool:
+        if obj is None or not hasattr(type(obj), "community_path"):
+            return True
+        try:
+            ensure_in_scope(request.user, community_of(obj))
+        except PermissionDenied:
+            return False
+        return True
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and self._in_scope(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and self._in_scope(request, obj)
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        if not hasattr(self.model, "community_path"):
+            return form
+        return scoped_form(form, request.user)
+
+    def save_model(self, request, obj, form, change):
+        from .actions import record_save
+
+        record_save(by=request.user, instance=obj)
+
+    def delete_model(self, request, obj):
+        ensure_in_scope(request.user, community_of(obj))
+        super().delete_model(request, obj)
+
+
+def scoped_form(form_class, user):
+    """A ModelForm that refuses, as a form error, an instance placed outside the user's scope."""
+
+    class ScopedForm(form_class):
+        def _post_clean(self):
+            super()._post_clean()  # builds self.instance from the cleaned data
+            if self.errors:
+                return
+            try:
+                ensure_in_scope(user, community_of(self.instance))
+            except PermissionDenied as exc:
+                self.add_error(None, str(exc))
+
+    ScopedForm.__name__ = form_class.__name__
+    return ScopedForm
+
+
+class ScopedAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
+    pass
+
+
+class ScopedPlainAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    pass

@@ -1,0 +1,54 @@
+from django.apps import AppConfig, apps
+from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
+
+
+class CommunityConfig(AppConfig):
+    name = "community"
+    verbose_name = _("Community")
+    default_auto_field = "django.db.models.BigAutoField"
+
+    # Permissions (app_label.codename) each role gets; every app's config may add its own.
+    role_permissions = {
+        "county_official": [
+            "community.view_county", "community.view_town", "community.view_community", "community.view_zone",
+            "community.view_building", "community.view_household", "community.view_resident",
+            "community.view_residentunit", "community.view_department", "community.view_residence",
+        ],
+        "town_cadre": [
+            "community.view_town", "community.view_community", "community.change_community",
+            "community.view_zone", "community.add_zone", "community.change_zone",
+            "community.view_building", "community.view_household", "community.view_resident",
+            "community.view_residentunit", "community.view_department", "community.view_residence",
+            "community.view_personaldataaccess",
+        ],
+        "community_staff": [
+            "community.view_community", "community.view_zone", "community.add_zone", "community.change_zone",
+            "community.view_building", "community.add_building", "community.change_building",
+            "community.view_household", "community.add_household", "community.change_household",
+            "community.delete_household",
+            "community.view_resident", "community.add_resident", "community.change_resident",
+            "community.delete_resident", "community.reveal_personal_data", "community.export_resident",
+            "community.view_residence", "community.view_residentunit", "community.add_residentunit",
+            "community.change_residentunit", "community.view_department",
+        ],
+        "department_liaison": ["community.view_department", "community.view_community"],
+        "party_worker": [
+            "community.view_community", "community.view_zone", "community.view_building",
+            "community.view_household", "community.view_resident",
+        ],
+    }
+
+    def ready(self):
+        from . import checks, dashboard  # noqa: F401
+
+        post_migrate.connect(_sync_roles, dispatch_uid="community.sync_roles")
+        dashboard.autodiscover()
+
+
+def _sync_roles(sender, **kwargs):
+    if sender.name != "community":
+        return
+    from .roles import sync_role_permissions
+
+    sync_role_permissions(apps.get_app_configs())

@@ -1,0 +1,80 @@
+"""FilterSets of the core: one per list, shared by the API, the pages and the exports."""
+
+import django_filters as filters
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from .choices import Relation, ResidenceType, Vulnerability
+from .models import Building, Community, Household, Resident, ResidentUnit, Zone
+
+
+class CommunityFilter(filters.FilterSet):
+    town = filters.NumberFilter(field_name="town_id")
+    q = filters.CharFilter(method="search", label=_("Search"))
+
+    class Meta:
+        model = Community
+        fields = ["town", "code"]
+
+    def search(self, queryset, name, value):
+        return queryset.filter(Q(name__icontains=value) | Q(code__icontains=value))
+
+
+class ZoneFilter(filters.FilterSet):
+    community = filters.NumberFilter(field_name="community_id")
+
+    class Meta:
+        model = Zone
+        fields = ["community"]
+
+
+class BuildingFilter(filters.FilterSet):
+    zone = filters.NumberFilter(field_name="zone_id")
+    community = filters.NumberFilter(field_name="zone__community_id")
+
+    class Meta:
+        model = Building
+        fields = ["zone", "community"]
+
+
+class HouseholdFilter(filters.FilterSet):
+    building = filters.NumberFilter(field_name="building_id")
+    zone = filters.NumberFilter(field_name="building__zone_id")
+    community = filters.NumberFilter(field_name="building__zone__community_id")
+    number = filters.CharFilter(lookup_expr="icontains")
+
+    class Meta:
+        model = Household
+        fields = ["building", "zone", "community", "number"]
+
+
+class ResidentFilter(filters.FilterSet):
+    household = filters.NumberFilter(field_name="household_id")
+    building = filters.NumberFilter(field_name="household__building_id")
+    community = filters.NumberFilter(field_name="household__building__zone__community_id")
+    residence_type = filters.ChoiceFilter(choices=ResidenceType.choices)
+    relation = filters.ChoiceFilter(choices=Relation.choices)
+    vulnerability = filters.ChoiceFilter(choices=Vulnerability.choices, method="filter_vulnerability")
+    vulnerable = filters.BooleanFilter(method="filter_vulnerable")
+    current = filters.BooleanFilter(field_name="moved_out", lookup_expr="isnull")
+    name = filters.CharFilter(lookup_expr="startswith")
+    born_after = filters.DateFilter(field_name="birth_date", lookup_expr="gte")
+    born_before = filters.DateFilter(field_name="birth_date", lookup_expr="lte")
+
+    class Meta:
+        model = Resident
+        fields = ["household", "building", "community", "residence_type", "relation", "gender"]
+
+    def filter_vulnerability(self, queryset, name, value):
+        return queryset.filter(**{value: True})
+
+    def filter_vulnerable(self, queryset, name, value):
+        return queryset.vulnerable() if value else queryset.exclude(pk__in=queryset.vulnerable().values("pk"))
+
+
+class ResidentUnitFilter(filters.FilterSet):
+    community = filters.NumberFilter(field_name="community_id")
+
+    class Meta:
+        model = ResidentUnit
+        fields = ["community", "kind"]

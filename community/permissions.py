@@ -1,0 +1,20 @@
+"""DRF permission classes (kept apart from api_base so DRF settings can import them early)."""
+
+from rest_framework import permissions
+
+
+class ScopedModelPermissions(permissions.DjangoModelPermissions):
+    """Model permissions from the role, reads included (a party worker cannot list money)."""
+
+    perms_map = {
+        **permissions.DjangoModelPermissions.perms_map,
+        "GET": ["%(app_label)s.view_%(model_name)s"],
+        "HEAD": ["%(app_label)s.view_%(model_name)s"],
+    }
+
+    def has_permission(self, request, view):
+        if getattr(view, "queryset", None) is None and not hasattr(view, "get_queryset"):
+            return bool(request.user and request.user.is_authenticated)
+        if getattr(view, "model_permissions", True) is False:
+            return bool(request.user and request.user.is_authenticated)
+        return super().has_permission(request, view)

@@ -1,0 +1,155 @@
+"""Reads of the community core, for dashboards, API and reports (constant query counts)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Count, F
+
+from .models import Building, Community, Household, Resident, Zone
+from .scoping import Scope
+
+
+@dataclass(frozen=True)
+class CommunityRow:
+    id: int
+    name: str
+    town: str
+    zones: int
+    buildings: int
+    households: int
+    residents: int
+    vulnerable_households: int
+    vulnerable_residents: int
+
+
+def _count_by_community(queryset, path: str, distinct_field: str = "id") -> dict[int, int]:
+    rows = queryset.values(cid=F(path)).annotate(n=Count(distinct_field, distinct=distinct_field != "id"))
+    return {row["cid"]: row["n"] for row in rows}
+
+
+def community_rows(*, scope: Scope | None) -> list[CommunityRow]:
+    """One row per community in scope with its people counts: six queries whatever the size."""
+    communities = list(Community.objects.for_user_scope(scope).select_related("town").order_by("code"))
+    zones = _count_by_community(Zone.objects.for_user_scope(scope), Zone.community_path)
+    buildings = _count_by_community(Building.objects.for_user_scope(scope), Building.community_path)
+    households = _count_by_community(Household.objects.for_user_scope(scope), Household.community_path)
+    current = Resident.objects.for_user_scope(scope).current()
+    residents = _count_by_community(current, Resident.community_path)
+    vulnerable = current.vulnerable()
+    vulnerable_households = _count_by_community(vulnerable, Resident.community_path, "household")
+    vulnerable_residents = _count_by_community(vulnerable, Resident.community_path)
+    return [
+        CommunityRow(
+            id=c.pk,
+            name=c.name,
+            town=c.town.name,
+            zones=zones.get(c.pk, 0),
+            buildings=buildings.get(c.pk, 0),
+            households=households.get(c.pk, 0),
+            residents=residents.get(c.pk, 0),
+            vulnerable_households=vulnerable_households.get(c.pk, 0),
+            vulnerable_residents=vulnerable_residents.get(c.pk, 0),
+        )
+        for c in communities
+    ]
+
+
+def resident_list(*, user):
+    """The resident list every surface uses: scoped, with its household path joined in one query."""
+    return Resident.objects.for_user(user).select_related(
+        "household__building__zone__community"
+    )
+
+
+def household_list(*, user):
+    return Household.objects.for_user(user).select_related("building__zone__community").annotate(
+        resident_count=Count("residents")
+    )
+
+
+def public_directory():
+    """Towns and their communities' names for the public landing page (no personal data)."""
+    from django.db.models import Prefetch
+
+    from .models import Town
+
+    return Town.objects.order_by("code").prefetch_related(
+        Prefetch("communities", queryset=Community.objects.order_by("code").only("id", "name", "code", "address", "town_id"))
+    )
+
+
+def dashboard_target(*, user, level: str | None, pk):
+    """The county, town or community a dashboard shows, checked against the user's scope.
+
+    ``level`` defaults to the user's own level and ``pk`` to the user's own unit.  A unit outside
+    the user's scope is refused (PermissionDenied); an unknown one is a ValueError (404).
+    """
+    from django.core.exceptions import PermissionDenied
+    from django.utils.translation import gettext as _
+
+    from .choices import ScopeLevel
+    from .dashboard import Target
+    from .models import County, Town
+    from .scoping import scope_of
+
+    scope = scope_of(user)
+    if scope is None:
+        raise PermissionDenied(_("Your account has no scope; ask the county administrator to set one."))
+    own_level = {ScopeLevel.DEPARTMENT: ScopeLevel.COUNTY}.get(scope.level, scope.level)
+    if scope.is_all:
+        own_level = ScopeLevel.COUNTY
+    level = level or own_level
+    if level not in {ScopeLevel.COUNTY, ScopeLevel.TOWN, ScopeLevel.COMMUNITY}:
+        raise ValueError(_("Unknown scope: use county, town or community."))
+    if pk in (None, ""):
+        pk = {
+            ScopeLevel.COUNTY: scope.county_id,
+            ScopeLevel.TOWN: scope.town_id,
+            ScopeLevel.COMMUNITY: scope.community_id,
+        }[level]
+        if pk is None and scope.is_all:
+            first = {ScopeLevel.COUNTY: County, ScopeLevel.TOWN: Town, ScopeLevel.COMMUNITY: Community}[level]
+            pk = first.objects.order_by("pk").values_list("pk", flat=True).first()
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        raise ValueError(_("Give the id of the county, town or community."))
+    model = {ScopeLevel.COUNTY: County, ScopeLevel.TOWN: Town, ScopeLevel.COMMUNITY: Community}[level]
+    queryset = model.objects.select_related(*{ScopeLevel.TOWN: ["county"], ScopeLevel.COMMUNITY: ["town__county"]}.get(level, []))
+    obj = queryset.filter(pk=pk).first()
+    if obj is None:
+        raise ValueError(_("There is no such county, town or community."))
+    county_id = {ScopeLevel.COUNTY: lambda o: o.pk, ScopeLevel.TOWN: lambda o: o.county_id,
+                 ScopeLevel.COMMUNITY: lambda o: o.town.county_id}[level](obj)
+    town_id = {ScopeLevel.TOWN: lambda o: o.pk, ScopeLevel.COMMUNITY: lambda o: o.town_id}.get(level, lambda o: None)(obj)
+    allowed = (
+        scope.is_all
+        or (scope.level in (ScopeLevel.COUNTY, ScopeLevel.DEPARTMENT) and county_id == scope.county_id)
+        or (scope.level == ScopeLevel.TOWN and town_id == scope.town_id)
+        or (scope.level == ScopeLevel.COMMUNITY and level == ScopeLevel.COMMUNITY and obj.pk == scope.community_id)
+    )
+    if not allowed:
+        raise PermissionDenied(_("This dashboard lies outside your scope."))
+    return Target(level, obj)
+
+
+def dashboard_children(*, target):
+    """The units one level down, for drill-down links."""
+    from .choices import ScopeLevel
+
+    if target.level == ScopeLevel.COUNTY:
+        return [("town", t) for t in target.obj.towns.order_by("code")]
+    if target.level == ScopeLevel.TOWN:
+        return [("community", c) for c in target.obj.communities.order_by("code")]
+    return []
+
+
+def dashboard_breadcrumbs(*, target):
+    from .choices import ScopeLevel
+
+    if target.level == ScopeLevel.COMMUNITY:
+        return [("county", target.obj.town.county), ("town", target.obj.town)]
+    if target.level == ScopeLevel.TOWN:
+        return [("county", target.obj.county)]
+    return []

@@ -1,0 +1,50 @@
+"""Root URLs: admin, the one API router (every app's ``api.register``), schema, pages, probes."""
+
+from importlib import import_module
+
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from rest_framework.routers import DefaultRouter
+
+from . import views
+
+router = DefaultRouter()
+router.include_format_suffixes = False
+app_urlpatterns = []
+for app_name in settings.LOCAL_APPS:
+    try:
+        api_module = import_module(f"{app_name}.api")
+    except ModuleNotFoundError as exc:
+        if exc.name != f"{app_name}.api":
+            raise
+    else:
+        api_module.register(router)
+    try:
+        import_module(f"{app_name}.urls")
+    except ModuleNotFoundError as exc:
+        if exc.name != f"{app_name}.urls":
+            raise
+    else:
+        if app_name != "community":
+            app_urlpatterns.append(path("", include(f"{app_name}.urls")))
+
+dashboard_patterns = (
+    [path("", views.dashboard_index, name="index")],
+    "dashboard",
+)
+
+urlpatterns = [
+    path("", views.landing, name="landing"),
+    path("healthz", views.healthz, name="healthz"),
+    path("readyz", views.readyz, name="readyz"),
+    path("dashboard/", include(dashboard_patterns)),
+    path("admin/", admin.site.urls),
+    path("api/v1/dashboard/", views.dashboard_api, name="api-dashboard"),
+    path("api/v1/", include(router.urls)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="swagger-ui"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    *app_urlpatterns,
+]

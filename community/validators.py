@@ -1,0 +1,99 @@
+"""Validation and masking of Chinese personal data, on well-kept libraries."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import phonenumbers
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from stdnum.cn import ric
+from stdnum.exceptions import ValidationError as StdnumError
+
+
+def normalise_id_number(value: str) -> str:
+    return (value or "").strip().replace(" ", "").upper()
+
+
+def validate_id_number(value: str) -> None:
+    """GB 11643 citizen ID: 18 characters, valid birth date and check digit."""
+    number = normalise_id_number(value)
+    if len(number) != 18:
+        raise ValidationError(_("An ID number has 18 characters."), code="id_length")
+    try:
+        ric.validate(number)
+    except StdnumError:
+        raise ValidationError(
+            _("This ID number is not valid: its birth date or check digit is wrong."), code="id_invalid"
+        )
+
+
+def id_birth_date(value: str) -> dt.date:
+    return ric.get_birth_date(normalise_id_number(value))
+
+
+def id_gender(value: str) -> str:
+    """The 17th digit is odd for men and even for women."""
+    return "M" if int(normalise_id_number(value)[16]) % 2 else "F"
+
+
+def normalise_phone(value: str) -> str:
+    return re.sub(r"[\s\-]", "", (value or "").strip())
+
+
+def validate_phone(value: str) -> None:
+    """A Chinese mobile (11 digits) or landline number, checked with phonenumbers."""
+    raw = normalise_phone(value)
+    if not raw:
+        return
+    try:
+        parsed = phonenumbers.parse(raw, "CN")
+    except phonenumbers.NumberParseException:
+        raise ValidationError(_("Enter a valid phone number, e.g. 13812345678."), code="phone_invalid")
+    if not phonenumbers.is_valid_number(parsed) or parsed.country_code != 86:
+        raise ValidationError(_("Enter a valid phone number, e.g. 13812345678."), code="phone_invalid")
+
+
+def mask_id_number(value: str) -> str:
+    """110105********123X: region code kept, birth date hidden, last four kept."""
+    if not value:
+        return ""
+    if len(value) < 10:
+        return "*" * len(value)
+    return value[:6] + "*" * (len(value) - 10) + value[-4:]
+
+
+def mask_phone(value: str) -> str:
+    """138****1234."""
+    if not value:
+        return ""
+    if len(value) < 7:
+        return "*" * len(value)
+    return value[:3] + "*" * (len(value) - 7) + value[-4:]
+
+
+def mask_name(value: str) -> str:
+    """张*明 / 王*: the given name hidden, for public lists."""
+    if not value:
+        return ""
+    if len(value) == 1:
+        return value
+    if len(value) == 2:
+        return value[0] + "*"
+    return value[0] + "*" * (len(value) - 2) + value[-1]
+
+
+class CharacterClassValidator:
+    """Passwords need characters from at least three of: lower case, upper case, digits, symbols."""
+
+    def validate(self, password, user=None):
+        classes = [r"[a-z]", r"[A-Z]", r"[0-9]", r"[^a-zA-Z0-9]"]
+        if sum(bool(re.search(c, password or "")) for c in classes) < 3:
+            raise ValidationError(
+                _("The password must mix at least three of: lower case, upper case, digits, symbols."),
+                code="password_classes",
+            )
+
+    def get_help_text(self):
+        return _("Use at least three of: lower case, upper case, digits, symbols.")

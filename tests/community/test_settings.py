@@ -1,0 +1,46 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _run(env_extra, *args):
+    env = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY"}}
+    env.update(env_extra)
+    return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True)
+
+
+def test_refuses_default_secret_key_without_debug():
+    result = _run({"DEBUG": "0"}, "check")
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr
+
+
+def test_check_deploy_passes_with_production_variables(tmp_path):
+    result = _run(
+        {
+            "DEBUG": "0",
+            "SECRET_KEY": "x" * 20 + "production-like-secret-0123456789-abcdefghijkl",
+            "ALLOWED_HOSTS": "shequ.example.org",
+            "VAR_DIR": str(tmp_path),
+        },
+        "check", "--deploy", "--fail-level", "WARNING",
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_docker_compose_services():
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    services = compose["services"]
+    assert {"db", "redis", "web", "worker", "beat"} <= set(services)
+    assert "gunicorn" in str(services["web"]["command"])
+    assert "worker" in str(services["worker"]["command"])
+    assert "beat" in str(services["beat"]["command"])
+    for name in ("db", "redis", "web"):
+        assert "healthcheck" in services[name], name
+    images = {services[n].get("image") or str(services[n].get("build")) for n in ("web", "worker", "beat")}
+    assert len(images) == 1, "web, worker and beat reuse one image"
