@@ -40,6 +40,7 @@ run: deps static
 
 lint: dev-deps
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
 
 test: export DEBUG ?= 1

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.core.exceptions import ValidationError
 
 from .models import PersonalDataAccess, Residence, Resident
 from .scoping import community_of, ensure_in_scope
@@ -39,9 +39,12 @@ def resident_save(*, by, resident: Resident, reason: str = "") -> Resident:
     today = timezone.localdate()
     previous = None
     if resident.pk:
-        previous = Resident.objects.select_for_update().filter(pk=resident.pk).values(
-            "household_id", "residence_type", "moved_out"
-        ).first()
+        previous = (
+            Resident.objects.select_for_update()
+            .filter(pk=resident.pk)
+            .values("household_id", "residence_type", "moved_out")
+            .first()
+        )
     resident.save()
     moved = previous is None or (
         previous["household_id"] != resident.household_id or previous["residence_type"] != resident.residence_type

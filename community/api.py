@@ -62,9 +62,25 @@ class ResidentSerializer(ScopedModelSerializer):
     class Meta:
         model = Resident
         fields = [
-            "id", "household", "community", "name", "id_number", "masked_id_number", "gender", "birth_date",
-            "phone", "masked_phone", "relation", "residence_type", "moved_in", "moved_out",
-            "elderly_alone", "low_income", "disabled", "special_care", "left_behind_child",
+            "id",
+            "household",
+            "community",
+            "name",
+            "id_number",
+            "masked_id_number",
+            "gender",
+            "birth_date",
+            "phone",
+            "masked_phone",
+            "relation",
+            "residence_type",
+            "moved_in",
+            "moved_out",
+            "elderly_alone",
+            "low_income",
+            "disabled",
+            "special_care",
+            "left_behind_child",
         ]
         read_only_fields = ["gender", "birth_date", "masked_id_number", "masked_phone"]
         extra_kwargs = {"id_number": {"write_only": True}, "phone": {"write_only": True}}
@@ -76,7 +92,17 @@ class ResidentSerializer(ScopedModelSerializer):
 class ResidentUnitSerializer(ScopedModelSerializer):
     class Meta:
         model = ResidentUnit
-        fields = ["id", "community", "name", "kind", "address", "member_since", "contact_name", "contact_phone", "duties"]
+        fields = [
+            "id",
+            "community",
+            "name",
+            "kind",
+            "address",
+            "member_since",
+            "contact_name",
+            "contact_phone",
+            "duties",
+        ]
 
 
 class DepartmentSerializer(serializers.ModelSerializer):

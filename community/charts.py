@@ -16,7 +16,12 @@ def bar_chart(categories, series: dict, *, horizontal: bool = False, stack: bool
         "xAxis": value_axis if horizontal else category_axis,
         "yAxis": category_axis if horizontal else value_axis,
         "series": [
-            {"name": _text(name), "type": "bar", "data": [float(v) for v in values], **({"stack": "total"} if stack else {})}
+            {
+                "name": _text(name),
+                "type": "bar",
+                "data": [float(v) for v in values],
+                **({"stack": "total"} if stack else {}),
+            }
             for name, values in series.items()
         ],
     }

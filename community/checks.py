@@ -18,7 +18,7 @@ def demo_users_absent(app_configs, **kwargs):
     if demo:
         return [
             Error(
-                "Demo accounts exist with DEBUG off: %s" % ", ".join(demo),
+                f"Demo accounts exist with DEBUG off: {', '.join(demo)}",
                 hint="Delete them: python manage.py remove_demo_users",
                 id="platform.E001",
             )

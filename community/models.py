@@ -157,9 +157,7 @@ class Household(TimeStamped):
 
     building = models.ForeignKey(Building, models.PROTECT, related_name="households", verbose_name=_("building"))
     number = models.CharField(_("door number"), max_length=20, help_text=_("Unit and room, e.g. 2-301."))
-    phone = models.CharField(
-        _("contact phone"), max_length=20, blank=True, validators=[validators.validate_phone]
-    )
+    phone = models.CharField(_("contact phone"), max_length=20, blank=True, validators=[validators.validate_phone])
     note = models.TextField(_("note"), blank=True)
 
     objects = ScopedQuerySet.as_manager()
@@ -180,7 +178,10 @@ class Household(TimeStamped):
 class ResidentQuerySet(ScopedQuerySet):
     def vulnerable(self):
         return self.filter(
-            Q(elderly_alone=True) | Q(low_income=True) | Q(disabled=True) | Q(special_care=True)
+            Q(elderly_alone=True)
+            | Q(low_income=True)
+            | Q(disabled=True)
+            | Q(special_care=True)
             | Q(left_behind_child=True)
         )
 
@@ -193,9 +194,7 @@ class Resident(TimeStamped):
 
     household = models.ForeignKey(Household, models.PROTECT, related_name="residents", verbose_name=_("household"))
     name = models.CharField(_("name"), max_length=40)
-    id_number = models.CharField(
-        _("ID number"), max_length=18, unique=True, validators=[validators.validate_id_number]
-    )
+    id_number = models.CharField(_("ID number"), max_length=18, unique=True, validators=[validators.validate_id_number])
     gender = models.CharField(_("gender"), max_length=1, choices=Gender.choices, editable=False)
     birth_date = models.DateField(_("birth date"), editable=False)
     phone = models.CharField(_("phone"), max_length=20, blank=True, validators=[validators.validate_phone])
@@ -236,6 +235,13 @@ class Resident(TimeStamped):
     def __str__(self):
         return self.name
 
+    def save(self, *args, **kwargs):
+        if self.id_number and not self.anonymised:
+            self.id_number = validators.normalise_id_number(self.id_number)
+            self.gender = validators.id_gender(self.id_number)
+            self.birth_date = validators.id_birth_date(self.id_number)
+        super().save(*args, **kwargs)
+
     def clean(self):
         if self.id_number:
             self.id_number = validators.normalise_id_number(self.id_number)
@@ -243,13 +249,6 @@ class Resident(TimeStamped):
             self.phone = validators.normalise_phone(self.phone)
         if self.moved_in and self.moved_out and self.moved_out < self.moved_in:
             raise ValidationError({"moved_out": _("The move-out date cannot be before the move-in date.")})
-
-    def save(self, *args, **kwargs):
-        if self.id_number and not self.anonymised:
-            self.id_number = validators.normalise_id_number(self.id_number)
-            self.gender = validators.id_gender(self.id_number)
-            self.birth_date = validators.id_birth_date(self.id_number)
-        super().save(*args, **kwargs)
 
     @property
     def masked_id_number(self) -> str:
@@ -261,9 +260,7 @@ class Resident(TimeStamped):
 
     @property
     def is_vulnerable(self) -> bool:
-        return any(
-            [self.elderly_alone, self.low_income, self.disabled, self.special_care, self.left_behind_child]
-        )
+        return any([self.elderly_alone, self.low_income, self.disabled, self.special_care, self.left_behind_child])
 
 
 class Residence(models.Model):
@@ -322,9 +319,7 @@ class ResidentUnit(TimeStamped):
 
     community_path = "community"
 
-    community = models.ForeignKey(
-        Community, models.PROTECT, related_name="resident_units", verbose_name=_("community")
-    )
+    community = models.ForeignKey(Community, models.PROTECT, related_name="resident_units", verbose_name=_("community"))
     name = models.CharField(_("name"), max_length=100)
     kind = models.CharField(_("kind"), max_length=16, choices=UnitKind.choices)
     address = models.CharField(_("address"), max_length=200, blank=True)
@@ -355,9 +350,7 @@ class User(AbstractUser):
     county = models.ForeignKey(County, models.PROTECT, null=True, blank=True, verbose_name=_("county"))
     town = models.ForeignKey(Town, models.PROTECT, null=True, blank=True, verbose_name=_("town"))
     community = models.ForeignKey(Community, models.PROTECT, null=True, blank=True, verbose_name=_("community"))
-    department = models.ForeignKey(
-        Department, models.PROTECT, null=True, blank=True, verbose_name=_("department")
-    )
+    department = models.ForeignKey(Department, models.PROTECT, null=True, blank=True, verbose_name=_("department"))
     phone = models.CharField(_("phone"), max_length=20, blank=True, validators=[validators.validate_phone])
 
     class Meta:

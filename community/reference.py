@@ -16,7 +16,19 @@ from django.db import transaction
 
 from .choices import DepartmentCode, Relation, ResidenceType, Role, ScopeLevel, UnitKind
 from .idnumbers import make_id_number
-from .models import Building, Community, County, Department, Household, Residence, Resident, ResidentUnit, Town, User, Zone
+from .models import (
+    Building,
+    Community,
+    County,
+    Department,
+    Household,
+    Residence,
+    Resident,
+    ResidentUnit,
+    Town,
+    User,
+    Zone,
+)
 
 DEMO_PASSWORD = "Demo@2026shequ"
 COUNTY = ("示范县", "330999")
@@ -41,8 +53,13 @@ DEPARTMENTS = {
     DepartmentCode.MARKET: ("县工商局", "工商进社区"),
     DepartmentCode.TRAFFIC: ("县交警大队", "交通安全进社区"),
 }
-SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
-GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍红建国文辉力斌鹏宇浩凯秀兰志勇海燕春梅晓东丹丹俊峰雪梅建华"
+SURNAMES = (
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
+    "姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
+)
+GIVEN = (
+    "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍红建国文辉力斌鹏宇浩凯秀兰志勇海燕春梅晓东丹丹俊峰雪梅建华"
+)
 ZONES_PER_COMMUNITY = 2
 BUILDINGS_PER_ZONE = 3
 HOUSEHOLDS_PER_BUILDING = 10
@@ -88,14 +105,22 @@ def load_core(out=None) -> Context:
         ResidentUnit.objects.get_or_create(
             community=community,
             name=f"{name[:2]}小学",
-            defaults={"kind": UnitKind.SCHOOL, "member_since": dt.date(2003, 9, 1), "contact_name": "校办",
-                      "duties": "向居民开放操场和图书室，参与社区共建"},
+            defaults={
+                "kind": UnitKind.SCHOOL,
+                "member_since": dt.date(2003, 9, 1),
+                "contact_name": "校办",
+                "duties": "向居民开放操场和图书室，参与社区共建",
+            },
         )
         ResidentUnit.objects.get_or_create(
             community=community,
             name=f"{name[:2]}卫生院",
-            defaults={"kind": UnitKind.HOSPITAL, "member_since": dt.date(2003, 9, 1), "contact_name": "院办",
-                      "duties": "健康讲座，义诊，向居民开放康复室"},
+            defaults={
+                "kind": UnitKind.HOSPITAL,
+                "member_since": dt.date(2003, 9, 1),
+                "contact_name": "院办",
+                "duties": "健康讲座，义诊，向居民开放康复室",
+            },
         )
     return Context(county=county, town=town, communities=communities, departments=departments, out=out)
 
@@ -125,7 +150,9 @@ def _load_people(community: Community, index: int, rng: random.Random) -> None:
                         birth = dt.date(rng.randint(1945, 2018), rng.randint(1, 12), rng.randint(1, 28))
                     male = rng.random() < 0.5
                     id_number = make_id_number(region=region, birth_date=birth, sequence=sequence, male=male)
-                    relation = Relation.HEAD if member == 0 else rng.choice([Relation.SPOUSE, Relation.CHILD, Relation.PARENT])
+                    relation = (
+                        Relation.HEAD if member == 0 else rng.choice([Relation.SPOUSE, Relation.CHILD, Relation.PARENT])
+                    )
                     age = 2026 - birth.year
                     residents.append(
                         Resident(
@@ -157,7 +184,9 @@ def load_demo_users(ctx: Context) -> None:
     """One demo user per role; the caller refuses this when DEBUG is off."""
 
     def user(username, role, label, **scope):
-        account, created = User.objects.get_or_create(username=username, defaults={"first_name": label, "is_staff": True, **scope})
+        account, created = User.objects.get_or_create(
+            username=username, defaults={"first_name": label, "is_staff": True, **scope}
+        )
         if created or not account.check_password(DEMO_PASSWORD):
             account.set_password(DEMO_PASSWORD)
             account.save()
@@ -176,12 +205,39 @@ def load_demo_users(ctx: Context) -> None:
     user("demo_county", Role.COUNTY_OFFICIAL, "县民政局", scope_level=ScopeLevel.COUNTY, county=ctx.county)
     user("demo_town", Role.TOWN_CADRE, "城关镇干部", scope_level=ScopeLevel.TOWN, county=ctx.county, town=ctx.town)
     first = ctx.communities[0]
-    user("demo_staff", Role.COMMUNITY_STAFF, f"{first.name}工作人员", scope_level=ScopeLevel.COMMUNITY,
-         county=ctx.county, town=ctx.town, community=first)
+    user(
+        "demo_staff",
+        Role.COMMUNITY_STAFF,
+        f"{first.name}工作人员",
+        scope_level=ScopeLevel.COMMUNITY,
+        county=ctx.county,
+        town=ctx.town,
+        community=first,
+    )
     second = ctx.communities[1]
-    user("demo_staff_b", Role.COMMUNITY_STAFF, f"{second.name}工作人员", scope_level=ScopeLevel.COMMUNITY,
-         county=ctx.county, town=ctx.town, community=second)
-    user("demo_department", Role.DEPARTMENT_LIAISON, "民政局联络员", scope_level=ScopeLevel.DEPARTMENT,
-         county=ctx.county, department=ctx.departments[DepartmentCode.CIVIL_AFFAIRS])
-    user("demo_party", Role.PARTY_WORKER, "党建工作者", scope_level=ScopeLevel.COMMUNITY,
-         county=ctx.county, town=ctx.town, community=first)
+    user(
+        "demo_staff_b",
+        Role.COMMUNITY_STAFF,
+        f"{second.name}工作人员",
+        scope_level=ScopeLevel.COMMUNITY,
+        county=ctx.county,
+        town=ctx.town,
+        community=second,
+    )
+    user(
+        "demo_department",
+        Role.DEPARTMENT_LIAISON,
+        "民政局联络员",
+        scope_level=ScopeLevel.DEPARTMENT,
+        county=ctx.county,
+        department=ctx.departments[DepartmentCode.CIVIL_AFFAIRS],
+    )
+    user(
+        "demo_party",
+        Role.PARTY_WORKER,
+        "党建工作者",
+        scope_level=ScopeLevel.COMMUNITY,
+        county=ctx.county,
+        town=ctx.town,
+        community=first,
+    )

@@ -137,5 +137,3 @@ def ensure_in_scope(user, community) -> None:
     scope = scope_of(user)
     if scope is None or not scope.allows(community):
         raise PermissionDenied(_("You may only change records of the communities in your own scope."))
-
-

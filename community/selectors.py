@@ -57,14 +57,14 @@ def community_rows(*, scope: Scope | None) -> list[CommunityRow]:
 
 def resident_list(*, user):
     """The resident list every surface uses: scoped, with its household path joined in one query."""
-    return Resident.objects.for_user(user).select_related(
-        "household__building__zone__community"
-    )
+    return Resident.objects.for_user(user).select_related("household__building__zone__community")
 
 
 def household_list(*, user):
-    return Household.objects.for_user(user).select_related("building__zone__community").annotate(
-        resident_count=Count("residents")
+    return (
+        Household.objects.for_user(user)
+        .select_related("building__zone__community")
+        .annotate(resident_count=Count("residents"))
     )
 
 
@@ -75,7 +75,9 @@ def public_directory():
     from .models import Town
 
     return Town.objects.order_by("code").prefetch_related(
-        Prefetch("communities", queryset=Community.objects.order_by("code").only("id", "name", "code", "address", "town_id"))
+        Prefetch(
+            "communities", queryset=Community.objects.order_by("code").only("id", "name", "code", "address", "town_id")
+        )
     )
 
 
@@ -116,13 +118,20 @@ def dashboard_target(*, user, level: str | None, pk):
     except (TypeError, ValueError):
         raise ValueError(_("Give the id of the county, town or community."))
     model = {ScopeLevel.COUNTY: County, ScopeLevel.TOWN: Town, ScopeLevel.COMMUNITY: Community}[level]
-    queryset = model.objects.select_related(*{ScopeLevel.TOWN: ["county"], ScopeLevel.COMMUNITY: ["town__county"]}.get(level, []))
+    queryset = model.objects.select_related(
+        *{ScopeLevel.TOWN: ["county"], ScopeLevel.COMMUNITY: ["town__county"]}.get(level, [])
+    )
     obj = queryset.filter(pk=pk).first()
     if obj is None:
         raise ValueError(_("There is no such county, town or community."))
-    county_id = {ScopeLevel.COUNTY: lambda o: o.pk, ScopeLevel.TOWN: lambda o: o.county_id,
-                 ScopeLevel.COMMUNITY: lambda o: o.town.county_id}[level](obj)
-    town_id = {ScopeLevel.TOWN: lambda o: o.pk, ScopeLevel.COMMUNITY: lambda o: o.town_id}.get(level, lambda o: None)(obj)
+    county_id = {
+        ScopeLevel.COUNTY: lambda o: o.pk,
+        ScopeLevel.TOWN: lambda o: o.county_id,
+        ScopeLevel.COMMUNITY: lambda o: o.town.county_id,
+    }[level](obj)
+    town_id = {ScopeLevel.TOWN: lambda o: o.pk, ScopeLevel.COMMUNITY: lambda o: o.town_id}.get(level, lambda o: None)(
+        obj
+    )
     allowed = (
         scope.is_all
         or (scope.level in (ScopeLevel.COUNTY, ScopeLevel.DEPARTMENT) and county_id == scope.county_id)

@@ -55,9 +55,7 @@ def landing(request):
 
 def _target_from(request):
     try:
-        return selectors.dashboard_target(
-            user=request.user, level=request.GET.get("scope"), pk=request.GET.get("id")
-        )
+        return selectors.dashboard_target(user=request.user, level=request.GET.get("scope"), pk=request.GET.get("id"))
     except ValueError as exc:
         raise Http404(str(exc))
 

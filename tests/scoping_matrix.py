@@ -9,8 +9,13 @@ from django.urls import reverse
 
 def scoped_models():
     return sorted(
-        (m for m in apps.get_models() if hasattr(m, "community_path") and not m._meta.label.startswith("community.Historical")
-         and "historical" not in m._meta.model_name),
+        (
+            m
+            for m in apps.get_models()
+            if hasattr(m, "community_path")
+            and not m._meta.label.startswith("community.Historical")
+            and "historical" not in m._meta.model_name
+        ),
         key=lambda m: m._meta.label,
     )
 
@@ -20,7 +25,7 @@ def api_routes():
     from community.urls import router
 
     routes = {}
-    for prefix, viewset, basename in router.registry:
+    for _prefix, viewset, basename in router.registry:
         queryset = getattr(viewset, "queryset", None)
         if queryset is not None:
             routes.setdefault(queryset.model, (basename, viewset))

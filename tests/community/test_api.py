@@ -59,8 +59,13 @@ def test_residents_list_query_count_is_flat(client, staff_a, community_a, count_
 @pytest.mark.parametrize("url_name", ["household-list", "building-list", "zone-list", "unit-list", "community-list"])
 def test_core_lists_query_count_is_flat(url_name, client, staff_a, community_a, count_queries):
     client.force_login(staff_a)
-    label = {"household-list": "Household", "building-list": "Building", "zone-list": "Zone",
-             "unit-list": "ResidentUnit", "community-list": "Community"}[url_name]
+    label = {
+        "household-list": "Household",
+        "building-list": "Building",
+        "zone-list": "Zone",
+        "unit-list": "ResidentUnit",
+        "community-list": "Community",
+    }[url_name]
     make = f.SCOPED_FACTORIES[f"community.{label}"]
     make(community_a)
     client.get(reverse(url_name))
@@ -88,7 +93,12 @@ def test_dashboard_api_scope_checked(client, staff_a, staff_b, community_a, comm
     own = client.get("/api/v1/dashboard/", {"scope": "community", "id": community_b.pk})
     assert own.status_code == 200
     assert client.get("/api/v1/dashboard/", {"scope": "community", "id": 999999}).status_code == 404
-    assert client.get("/api/v1/dashboard/", {"scope": "community", "id": community_b.pk, "period": "month", "value": "x"}).status_code == 400
+    assert (
+        client.get(
+            "/api/v1/dashboard/", {"scope": "community", "id": community_b.pk, "period": "month", "value": "x"}
+        ).status_code
+        == 400
+    )
 
 
 @pytest.mark.django_db

@@ -27,7 +27,9 @@ def test_masks():
     assert validators.mask_name("张三丰") == "张*丰"
 
 
-@pytest.mark.parametrize("phone,ok", [("13812345678", True), ("0571-87654321", True), ("12345", False), ("1381234567x", False)])
+@pytest.mark.parametrize(
+    "phone,ok", [("13812345678", True), ("0571-87654321", True), ("12345", False), ("1381234567x", False)]
+)
 def test_phone(phone, ok):
     if ok:
         validators.validate_phone(phone)
@@ -49,7 +51,7 @@ def test_gender_and_birth_date_derived_from_id(community_a):
 
 @pytest.mark.django_db
 def test_names_unique_within_parent(community_a):
-    zone = f.ZoneFactory(community=community_a, name="一片")
+    f.ZoneFactory(community=community_a, name="一片")
     with pytest.raises(IntegrityError), transaction.atomic():
         f.ZoneFactory(community=community_a, name="一片")
 

@@ -86,7 +86,9 @@ def test_api_of_b_cannot_see_or_change_a(model, community_a, community_b, make_i
         mine.refresh_from_db()
         assert getattr(mine, f"{fk}_id") != foreign_parent_id
     if fk and "post" in methods:
-        response = client.post(reverse(f"{basename}-list"), {fk: getattr(obj, f"{fk}_id")}, content_type="application/json")
+        response = client.post(
+            reverse(f"{basename}-list"), {fk: getattr(obj, f"{fk}_id")}, content_type="application/json"
+        )
         if response.status_code != 403:
             assert response.status_code == 400, response.content
             assert fk in response.json()

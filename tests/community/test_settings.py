@@ -28,7 +28,10 @@ def test_check_deploy_passes_with_production_variables(tmp_path):
             "ALLOWED_HOSTS": "shequ.example.org",
             "VAR_DIR": str(tmp_path),
         },
-        "check", "--deploy", "--fail-level", "WARNING",
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
     )
     assert result.returncode == 0, result.stdout + result.stderr
 

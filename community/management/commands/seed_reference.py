@@ -31,6 +31,8 @@ class Command(BaseCommand):
             module.load(ctx)
         self.stdout.write(self.style.SUCCESS(_("Reference scenario loaded.")))
         if ctx.passwords:
-            self.stdout.write(_("Demo logins (password for all: %(password)s):") % {"password": reference.DEMO_PASSWORD})
+            self.stdout.write(
+                _("Demo logins (password for all: %(password)s):") % {"password": reference.DEMO_PASSWORD}
+            )
             for username, account in ctx.users.items():
                 self.stdout.write(f"  {username:<18} {account.first_name}")
