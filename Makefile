@@ -51,9 +51,16 @@ bench: export DEBUG ?= 1
 bench: dev-deps static
 	$(PY) tests/benchmarks/run.py $(BENCH_ARGS)
 
+# each app keeps its own catalogue (its templates live in <app>/templates/); locale/ holds templates/
+APPS := community partybuild staffing funding services worklist
 messages: dev-deps
-	DEBUG=1 $(PY) manage.py makemessages --all --no-obsolete --ignore=.venv --ignore=node_modules --ignore=var --ignore=tests
-	DEBUG=1 $(PY) manage.py compilemessages --ignore=.venv
+	for app in $(APPS); do (cd $$app && DEBUG=1 DJANGO_SETTINGS_MODULE=community.settings PYTHONPATH=$(CURDIR) \
+		$(CURDIR)/$(BIN)/django-admin makemessages -l zh_Hans --no-obsolete) || exit 1; done
+	DEBUG=1 $(PY) manage.py makemessages -l zh_Hans --no-obsolete --ignore=.venv --ignore=node_modules --ignore=var \
+		--ignore=tests --ignore=docs $(foreach app,$(APPS),--ignore=$(app))
+	for app in $(APPS); do (cd $$app && DEBUG=1 DJANGO_SETTINGS_MODULE=community.settings PYTHONPATH=$(CURDIR) \
+		$(CURDIR)/$(BIN)/django-admin compilemessages) || exit 1; done
+	DEBUG=1 $(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules $(foreach app,$(APPS),--ignore=$(app))
 
 lock: dev-deps
 	$(BIN)/pip-compile --quiet --strip-extras --no-emit-index-url --no-emit-find-links -o requirements/base.lock pyproject.toml

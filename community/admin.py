@@ -1,14 +1,24 @@
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from import_export.admin import ImportExportMixin
+from import_export.formats import base_formats
 
-from . import actions
+from . import actions, selectors
 from .admin_base import ScopedAdmin, ScopedPlainAdmin
-from .choices import Vulnerability
+from .choices import ResidenceType, Vulnerability
 from .models import (
     Building,
     Community,
     County,
+    DataExport,
     Department,
     Household,
     PersonalDataAccess,
@@ -19,6 +29,8 @@ from .models import (
     User,
     Zone,
 )
+from .resources import HouseholdResource, ResidentResource
+from .scoping import scope_of
 
 admin.site.site_header = _("Community residents' committees platform")
 admin.site.site_title = _("Community platform")
@@ -87,14 +99,59 @@ class ResidentInline(admin.TabularInline):
         return obj.masked_phone
 
 
+class ScopedImportExportMixin(ImportExportMixin):
+    """Excel and CSV import/export through the scoped resources (see community/resources.py).
+
+    Import needs the add and change permissions, export the ``export_<model>`` permission
+    (settings.IMPORT_EXPORT_EXPORT_PERMISSION_CODE); both need a scope.  Every export is logged.
+    """
+
+    import_formats = [base_formats.XLSX, base_formats.CSV]
+    export_formats = [base_formats.XLSX, base_formats.CSV]
+    to_encoding = "utf-8-sig"  # Excel opens a CSV with Chinese text correctly only with the BOM
+    import_error_display = ("message", "row")
+    import_template_name = "admin/community/import.html"
+
+    def has_import_permission(self, request):
+        opts = self.model._meta
+        return (
+            scope_of(request.user) is not None
+            and request.user.has_perm(f"{opts.app_label}.add_{opts.model_name}")
+            and request.user.has_perm(f"{opts.app_label}.change_{opts.model_name}")
+        )
+
+    def has_export_permission(self, request):
+        return scope_of(request.user) is not None and super().has_export_permission(request)
+
+    def get_import_resource_kwargs(self, request, **kwargs):
+        return {"user": request.user}
+
+    def get_export_resource_kwargs(self, request, **kwargs):
+        return {"user": request.user}
+
+    def process_result(self, result, request):
+        """The confirmed import found bad rows after all (the data changed meanwhile): nothing was written."""
+        if result.has_errors() or result.has_validation_errors():
+            lines = [str(row.number) for row in result.invalid_rows] + [str(n) for n, _e in result.row_errors()]
+            messages.error(
+                request,
+                gettext("Nothing was imported: the file has errors (lines %(lines)s). Check it and import it again.")
+                % {"lines": ", ".join(lines) or "—"},
+            )
+            return HttpResponseRedirect(reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_import"))
+        return super().process_result(result, request)
+
+
 @admin.register(Household)
-class HouseholdAdmin(ScopedAdmin):
+class HouseholdAdmin(ScopedImportExportMixin, ScopedAdmin):
     list_display = ["__str__", "building", "number", "masked_phone"]
     list_filter = ["building__zone__community"]
     list_select_related = ["building__zone__community"]
     search_fields = ["number", "building__name"]
     autocomplete_fields = ["building"]
     inlines = [ResidentInline]
+    resource_classes = [HouseholdResource]
+    change_list_template = "admin/community/background_export_change_list.html"
 
     @admin.display(description=_("contact phone"))
     def masked_phone(self, obj):
@@ -131,11 +188,14 @@ class ResidenceInline(admin.TabularInline):
 
 
 @admin.register(Resident)
-class ResidentAdmin(ScopedAdmin):
+class ResidentAdmin(ScopedImportExportMixin, ScopedAdmin):
     list_display = ["name", "masked_id", "gender", "birth_date", "masked_phone_display", "household", "residence_type"]
     list_filter = ["residence_type", "gender", VulnerableFilter, "household__building__zone__community"]
     list_select_related = ["household__building__zone__community"]
     search_fields = ["name", "=id_number", "=phone"]
+    search_help_text = _("Name, pinyin (zs or zhangsan), full ID number or phone.")
+    resource_classes = [ResidentResource]
+    change_list_template = "admin/community/background_export_change_list.html"
     autocomplete_fields = ["household"]
     readonly_fields = ["gender", "birth_date"]
     inlines = [ResidenceInline]
@@ -156,6 +216,14 @@ class ResidentAdmin(ScopedAdmin):
     @admin.display(description=_("phone"))
     def masked_phone_display(self, obj):
         return obj.masked_phone
+
+    def get_search_results(self, request, queryset, search_term):
+        """The name, ID and phone search of search_fields, or else the pinyin: "zs" finds 张三."""
+        results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        pinyin = selectors.pinyin_q(search_term)
+        if pinyin is not None:
+            results = results | queryset.filter(pinyin)
+        return results, may_have_duplicates
 
     def may_reveal(self, request) -> bool:
         return request.user.has_perm("community.reveal_personal_data")
@@ -238,3 +306,152 @@ class UserAdmin(DjangoUserAdmin):
         *DjangoUserAdmin.fieldsets,
         (_("Scope"), {"fields": ["scope_level", "county", "town", "community", "department", "phone"]}),
     ]
+
+
+class DataExportForm(forms.Form):
+    """What a background export contains: the FilterSet parameters of the list, chosen in a form."""
+
+    model = forms.ChoiceField(label=_("Records"), choices=DataExport.Kind.choices)
+    community = forms.ModelChoiceField(label=_("Community"), queryset=Community.objects.none(), required=False)
+    residence_type = forms.ChoiceField(
+        label=_("Residence type (residents)"), choices=[("", "---------"), *ResidenceType.choices], required=False
+    )
+    vulnerability = forms.ChoiceField(
+        label=_("Vulnerability (residents)"), choices=[("", "---------"), *Vulnerability.choices], required=False
+    )
+    current = forms.BooleanField(label=_("Only residents living here now"), required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["community"].queryset = Community.objects.for_user(user).order_by("code")
+        self.fields["model"].choices = [
+            (value, label)
+            for value, label in DataExport.Kind.choices
+            if user.has_perm(actions.EXPORT_PERMISSIONS[value])
+        ]
+
+    def params(self) -> dict:
+        data = self.cleaned_data
+        params = {"community": data["community"].pk if data.get("community") else ""}
+        if data["model"] == DataExport.Kind.RESIDENT:
+            params.update(
+                residence_type=data.get("residence_type") or "",
+                vulnerability=data.get("vulnerability") or "",
+                current="true" if data.get("current") else "",
+            )
+        return params
+
+
+@admin.register(DataExport)
+class DataExportAdmin(admin.ModelAdmin):
+    """Each user sees, follows and downloads only their own background exports."""
+
+    list_display = ["created_at", "model", "filters", "status", "progress_bar", "rows", "finished_at", "download"]
+    list_filter = ["status", "model"]
+    fields = ["model", "filters", "status", "progress_bar", "rows", "error", "created_at", "finished_at", "download"]
+    readonly_fields = fields
+    show_full_result_count = False
+    list_per_page = 50
+    change_list_template = "admin/community/dataexport/change_list.html"
+
+    def get_queryset(self, request):
+        return DataExport.objects.for_user(request.user)
+
+    @staticmethod
+    def may_export(request) -> bool:
+        user = request.user
+        return scope_of(user) is not None and any(user.has_perm(p) for p in actions.EXPORT_PERMISSIONS.values())
+
+    def has_module_permission(self, request):
+        return self.may_export(request)
+
+    def has_view_permission(self, request, obj=None):
+        return self.may_export(request) and (obj is None or obj.user_id == request.user.pk)
+
+    def has_add_permission(self, request):
+        return False  # exports are asked for on the "new export" page
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return self.may_export(request) and (obj is None or obj.user_id == request.user.pk)
+
+    def delete_model(self, request, obj):
+        actions.data_export_delete(by=request.user, export_id=obj.pk)
+
+    def delete_queryset(self, request, queryset):
+        for export_id in queryset.values_list("pk", flat=True):
+            actions.data_export_delete(by=request.user, export_id=export_id)
+
+    @admin.display(description=_("filters"))
+    def filters(self, obj):
+        return ", ".join(f"{k}={v}" for k, v in sorted(obj.params.items())) or "—"
+
+    @admin.display(description=_("progress"))
+    def progress_bar(self, obj):
+        return format_html('<progress value="{}" max="100"></progress> {}%', obj.progress, obj.progress)
+
+    @admin.display(description=_("file"))
+    def download(self, obj):
+        if obj.status != DataExport.Status.DONE or not obj.file:
+            return obj.error[:80] if obj.error else "—"
+        url = reverse("admin:community_dataexport_download", args=[obj.pk])
+        return format_html('<a href="{}">{}</a>', url, gettext("Download"))
+
+    def get_urls(self):
+        extra = [
+            path("new/", self.admin_site.admin_view(self.new_view), name="community_dataexport_new"),
+            path(
+                "<int:pk>/download/",
+                self.admin_site.admin_view(self.download_view),
+                name="community_dataexport_download",
+            ),
+        ]
+        return extra + super().get_urls()
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {**(extra_context or {}), "may_export": self.may_export(request)}
+        extra_context["refresh"] = (
+            self.get_queryset(request).filter(status__in=[DataExport.Status.QUEUED, DataExport.Status.RUNNING]).exists()
+        )
+        return super().changelist_view(request, extra_context)
+
+    def new_view(self, request):
+        if not self.may_export(request):
+            raise PermissionDenied
+        initial = {
+            "model": request.GET.get("model", DataExport.Kind.RESIDENT),
+            "community": request.GET.get("community") or None,
+        }
+        form = DataExportForm(request.POST or None, user=request.user, initial=initial)
+        if request.method == "POST" and form.is_valid():
+            try:
+                export = actions.data_export_create(
+                    by=request.user, kind=form.cleaned_data["model"], params=form.params()
+                )
+            except ValidationError as exc:
+                for message in exc.messages:
+                    form.add_error(None, message)
+            else:
+                messages.success(
+                    request,
+                    gettext("Export #%(id)d is queued; this list shows its progress.") % {"id": export.pk},
+                )
+                return HttpResponseRedirect(reverse("admin:community_dataexport_changelist"))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": gettext("New background export"),
+            "form": form,
+            "opts": self.opts,
+            "media": self.media + form.media,
+        }
+        return TemplateResponse(request, "admin/community/dataexport/new.html", context)
+
+    def download_view(self, request, pk):
+        try:
+            export = actions.data_export_download(by=request.user, export_id=pk)
+        except (PermissionDenied, ValidationError):
+            raise Http404(gettext("There is no finished export of yours with this number."))
+        filename = f"{export.get_model_display()}-{export.pk}-{export.created_at:%Y%m%d}.xlsx"
+        return FileResponse(export.file.open("rb"), as_attachment=True, filename=filename)

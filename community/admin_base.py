@@ -6,6 +6,7 @@ from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from simple_history.admin import SimpleHistoryAdmin
 
+from .pagination_admin import EstimatedCountPaginator
 from .scoping import community_of, ensure_in_scope, scope_of
 
 
@@ -17,11 +18,21 @@ def scoped_queryset_for(model, request):
     return manager.all()
 
 
+class ScopedRelatedFilter(admin.RelatedFieldListFilter):
+    """A foreign-key list filter offering only the rows of the user's scope (not every community's name)."""
+
+    def field_choices(self, field, request, model_admin):
+        ordering = self.field_admin_ordering(field, request, model_admin)
+        reachable = scoped_queryset_for(field.related_model, request).values("pk")
+        return field.get_choices(include_blank=False, ordering=ordering, limit_choices_to={"pk__in": reachable})
+
+
 class ScopedAdminMixin:
     """Rows, foreign-key choices and writes limited to the user's scope; no scope, no rows."""
 
     show_full_result_count = False
     list_per_page = 50
+    paginator = EstimatedCountPaginator
 
     def get_queryset(self, request):
         qs = scoped_queryset_for(self.model, request)
@@ -29,6 +40,23 @@ class ScopedAdminMixin:
         if ordering:
             qs = qs.order_by(*ordering)
         return qs
+
+    def get_list_filter(self, request):
+        """Foreign-key filters list only what the user may reach."""
+        from django.contrib.admin.utils import NotRelationField, get_fields_from_path
+        from django.core.exceptions import FieldDoesNotExist
+
+        scoped = []
+        for entry in super().get_list_filter(request):
+            if isinstance(entry, str):
+                try:
+                    field = get_fields_from_path(self.model, entry)[-1]
+                except (FieldDoesNotExist, NotRelationField):
+                    field = None
+                if field is not None and field.is_relation and field.many_to_one:
+                    entry = (entry, ScopedRelatedFilter)
+            scoped.append(entry)
+        return scoped
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if "queryset" not in kwargs:

@@ -55,6 +55,7 @@ class CommunityConfig(AppConfig):
             "community.delete_resident",
             "community.reveal_personal_data",
             "community.export_resident",
+            "community.export_household",
             "community.view_residence",
             "community.view_residentunit",
             "community.add_residentunit",
@@ -79,7 +80,10 @@ class CommunityConfig(AppConfig):
 
 
 def _sync_roles(sender, **kwargs):
-    if sender.name != "community":
+    # after every local app's migrations, so permissions of apps migrated later are granted too
+    from django.conf import settings
+
+    if sender.name not in settings.LOCAL_APPS:
         return
     from .roles import sync_role_permissions
 

@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class ScopeLevel(models.TextChoices):
@@ -49,7 +50,7 @@ class ResidenceType(models.TextChoices):
 class Vulnerability(models.TextChoices):
     ELDERLY_ALONE = "elderly_alone", _("Elderly living alone")
     LOW_INCOME = "low_income", _("Minimum living allowance (低保)")
-    DISABLED = "disabled", _("Disabled")
+    DISABLED = "disabled", pgettext_lazy("vulnerability", "Disabled")
     SPECIAL_CARE = "special_care", _("Entitled group (优抚)")
     LEFT_BEHIND_CHILD = "left_behind_child", _("Left-behind child")
 

@@ -60,10 +60,18 @@ class ResidentFilter(filters.FilterSet):
     name = filters.CharFilter(lookup_expr="startswith")
     born_after = filters.DateFilter(field_name="birth_date", lookup_expr="gte")
     born_before = filters.DateFilter(field_name="birth_date", lookup_expr="lte")
+    q = filters.CharFilter(
+        method="search", label=_("Search"), help_text=_("Name, pinyin (zs or zhangsan), ID number or phone.")
+    )
 
     class Meta:
         model = Resident
         fields = ["household", "building", "community", "residence_type", "relation", "gender"]
+
+    def search(self, queryset, name, value):
+        from .selectors import resident_search
+
+        return resident_search(queryset, value)
 
     def filter_vulnerability(self, queryset, name, value):
         return queryset.filter(**{value: True})

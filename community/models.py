@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -20,6 +21,45 @@ from .choices import (
     UnitKind,
 )
 from .scoping import ScopedQuerySet, scope_of
+
+# Surnames whose reading differs from the character's everyday one (单 shan, 曾 zeng, ...).
+SURNAME_PINYIN = {
+    "单": "shan",
+    "曾": "zeng",
+    "解": "xie",
+    "仇": "qiu",
+    "朴": "piao",
+    "查": "zha",
+    "区": "ou",
+    "乐": "yue",
+    "覃": "qin",
+    "翟": "zhai",
+    "盖": "ge",
+    "缪": "miao",
+    "秘": "bi",
+    "召": "shao",
+    "种": "chong",
+    "燕": "yan",
+    "繁": "po",
+    "员": "yun",
+    "祭": "zhai",
+    "尉": "yu",
+}
+
+
+def name_pinyin(name: str) -> tuple[str, str]:
+    """The full pinyin and the initials of a name, lower case without tones: 张三 → ("zhangsan", "zs").
+
+    Letters and digits in the name are kept as they are (lower-cased); anything else is dropped.
+    """
+    from pypinyin import lazy_pinyin
+
+    name = (name or "").strip()
+    syllables = lazy_pinyin(name, errors=lambda chars: [c for c in chars.lower() if c.isascii() and c.isalnum()])
+    if name and name[0] in SURNAME_PINYIN and syllables:
+        syllables[0] = SURNAME_PINYIN[name[0]]
+    syllables = [s.lower() for s in syllables if s]
+    return "".join(syllables)[:240], "".join(s[0] for s in syllables)[:40]
 
 
 class TimeStamped(models.Model):
@@ -170,6 +210,7 @@ class Household(TimeStamped):
         constraints = [
             models.UniqueConstraint(fields=["building", "number"], name="household_number_unique_in_building")
         ]
+        permissions = [("export_household", _("Can export households"))]
 
     def __str__(self):
         return f"{self.building} {self.number}"
@@ -212,9 +253,13 @@ class Resident(TimeStamped):
     special_care = models.BooleanField(_("entitled group (优抚)"), default=False)
     left_behind_child = models.BooleanField(_("left-behind child"), default=False)
     anonymised = models.BooleanField(_("anonymised"), default=False, editable=False)
+    # derived from the name (kept by save()) so that 张三 is found by "zs" or "zhangsan"
+    name_pinyin = models.CharField(_("name in pinyin"), max_length=240, blank=True, editable=False, db_index=True)
+    name_initials = models.CharField(_("pinyin initials"), max_length=40, blank=True, editable=False, db_index=True)
 
     objects = ResidentQuerySet.as_manager()
-    history = HistoricalRecords(excluded_fields=["updated_at"])
+    # the pinyin is left out of the history: an anonymised resident keeps no trace of the old name
+    history = HistoricalRecords(excluded_fields=["updated_at", "name_pinyin", "name_initials"])
 
     class Meta:
         verbose_name = _("resident")
@@ -240,7 +285,18 @@ class Resident(TimeStamped):
             self.id_number = validators.normalise_id_number(self.id_number)
             self.gender = validators.id_gender(self.id_number)
             self.birth_date = validators.id_birth_date(self.id_number)
+        self.set_derived_name_fields()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "name" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "name_pinyin", "name_initials"}
         super().save(*args, **kwargs)
+
+    def set_derived_name_fields(self) -> None:
+        """Fill the pinyin search fields from the name (bulk paths call this before bulk_create)."""
+        if self.anonymised:
+            self.name_pinyin, self.name_initials = "", ""
+        else:
+            self.name_pinyin, self.name_initials = name_pinyin(self.name)
 
     def clean(self):
         if self.id_number:
@@ -294,6 +350,19 @@ class Residence(models.Model):
         return f"{self.resident} @ {self.household}"
 
 
+class DepartmentQuerySet(models.QuerySet):
+    def for_user(self, user):
+        """Departments are county-wide: everyone of the county sees them; a liaison sees their own."""
+        scope = scope_of(user)
+        if scope is None:
+            return self.none()
+        if scope.is_all:
+            return self
+        if scope.department_id:
+            return self.filter(pk=scope.department_id)
+        return self.filter(county_id=scope.county_id)
+
+
 class Department(TimeStamped):
     """职能部门: a county department that works in the communities."""
 
@@ -302,7 +371,7 @@ class Department(TimeStamped):
     name = models.CharField(_("name"), max_length=60)
     duties = models.TextField(_("duties in the communities"), blank=True)
 
-    objects = CountyQuerySet.as_manager()
+    objects = DepartmentQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("department")
@@ -401,3 +470,60 @@ class PersonalDataAccess(models.Model):
 
     def __str__(self):
         return f"{self.user} {self.kind} {self.model}:{self.object_id}"
+
+
+class DataExportQuerySet(models.QuerySet):
+    def for_user(self, user):
+        """A user reaches only the exports they asked for: the files hold personal data."""
+        if user is None or not user.is_authenticated or not user.is_active:
+            return self.none()
+        return self.filter(user=user)
+
+
+class DataExport(models.Model):
+    """A background export of a large list (residents, households) to an XLSX file, with its progress."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    class Kind(models.TextChoices):
+        RESIDENT = "community.Resident", _("Residents")
+        HOUSEHOLD = "community.Household", _("Households")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="data_exports", verbose_name=_("user")
+    )
+    model = models.CharField(_("record type"), max_length=40, choices=Kind.choices)
+    params = models.JSONField(_("filters"), default=dict, blank=True)
+    status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.QUEUED)
+    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
+    rows = models.PositiveIntegerField(_("rows"), default=0)
+    file = models.FileField(_("file"), upload_to="exports/%Y/%m/", blank=True)
+    error = models.TextField(_("error"), blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    enqueued_at = models.DateTimeField(_("last sent to the workers"), null=True, blank=True)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    objects = DataExportQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("data export")
+        verbose_name_plural = _("data exports")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["user", "-created_at"], name="dataexport_user_recent"),
+            models.Index(fields=["status", "created_at"], name="dataexport_status_created"),
+        ]
+        constraints = [models.CheckConstraint(condition=Q(progress__lte=100), name="dataexport_progress_max_100")]
+
+    def __str__(self):
+        return f"{self.get_model_display()} #{self.pk}"
+
+
+# the reporting jobs' models live in their own module; importing them here makes them the app's
+from .reporting_models import IndicatorSnapshot, ReportRun  # noqa: E402,F401

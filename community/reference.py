@@ -128,7 +128,7 @@ def load_core(out=None) -> Context:
 def _load_people(community: Community, index: int, rng: random.Random) -> None:
     if Household.objects.filter(building__zone__community=community).exists():
         return
-    region = "330999"
+    region = "330122"  # a real area code (python-stdnum checks it); the demo county is fictional
     sequence = index * 10_000
     for z in range(1, ZONES_PER_COMMUNITY + 1):
         zone = Zone.objects.create(community=community, name=f"第{z}网格")
@@ -173,6 +173,8 @@ def _load_people(community: Community, index: int, rng: random.Random) -> None:
                             special_care=rng.random() < 0.01,
                         )
                     )
+            for resident in residents:
+                resident.set_derived_name_fields()
             Resident.objects.bulk_create(residents)
             Residence.objects.bulk_create(
                 Residence(resident=r, household=r.household, residence_type=r.residence_type, start=r.moved_in)

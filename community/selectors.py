@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Count, F
+from django.db.models import Count, F, Q
 
 from .models import Building, Community, Household, Resident, Zone
 from .scoping import Scope
@@ -58,6 +58,36 @@ def community_rows(*, scope: Scope | None) -> list[CommunityRow]:
 def resident_list(*, user):
     """The resident list every surface uses: scoped, with its household path joined in one query."""
     return Resident.objects.for_user(user).select_related("household__building__zone__community")
+
+
+def pinyin_q(term: str) -> Q | None:
+    """Match names by pinyin: "zs" (initials) or "zhangsan" / "zhang san" (full) find 张三.
+
+    Uses the indexed, lower-case ``name_initials`` / ``name_pinyin`` columns with a prefix match
+    (LIKE 'zs%' is served by PostgreSQL's pattern index).  None when the term is not pinyin.
+    """
+    compact = "".join(term.split()).lower()
+    if not compact or not compact.isascii() or not compact.isalpha():
+        return None
+    return Q(name_initials__startswith=compact) | Q(name_pinyin__startswith=compact)
+
+
+def resident_search(queryset, term: str):
+    """The one resident search: name prefix, pinyin (initials or full), or a whole ID number or phone."""
+    from .validators import normalise_id_number, normalise_phone
+
+    term = (term or "").strip()
+    if not term:
+        return queryset
+    q = Q(name__startswith=term)
+    pinyin = pinyin_q(term)
+    if pinyin is not None:
+        q |= pinyin
+    if len(normalise_id_number(term)) == 18:
+        q |= Q(id_number=normalise_id_number(term))
+    elif normalise_phone(term).isdigit():
+        q |= Q(phone=normalise_phone(term))
+    return queryset.filter(q)
 
 
 def household_list(*, user):

@@ -38,7 +38,7 @@ if not DEBUG and SECRET_KEY == INSECURE_KEY:
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
-LOCAL_APPS = ["community", "partybuild", "staffing", "funding", "services"]
+LOCAL_APPS = ["community", "partybuild", "staffing", "funding", "services", "worklist"]
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -242,7 +242,69 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {},
+    # one name per choice set, so transition fields (old/new/to/status) of different apps do not collide
+    "ENUM_NAME_OVERRIDES": {
+        "CommunityScopeLevelEnum": "community.choices.ScopeLevel",
+        "CommunityRoleEnum": "community.choices.Role",
+        "CommunityTownKindEnum": "community.choices.TownKind",
+        "CommunityGenderEnum": "community.choices.Gender",
+        "CommunityRelationEnum": "community.choices.Relation",
+        "CommunityResidenceTypeEnum": "community.choices.ResidenceType",
+        "CommunityVulnerabilityEnum": "community.choices.Vulnerability",
+        "CommunityUnitKindEnum": "community.choices.UnitKind",
+        "CommunityDepartmentCodeEnum": "community.choices.DepartmentCode",
+        "FundingAccountTypeEnum": "funding.choices.AccountType",
+        "FundingSourceKindEnum": "funding.choices.SourceKind",
+        "FundingRestrictionEnum": "funding.choices.Restriction",
+        "FundingUseEnum": "funding.choices.Use",
+        "FundingSideEnum": "funding.choices.Side",
+        "FundingEntryStatusEnum": "funding.choices.EntryStatus",
+        "FundingEntryKindEnum": "funding.choices.EntryKind",
+        "FundingBudgetStatusEnum": "funding.choices.BudgetStatus",
+        "FundingProjectStatusEnum": "funding.choices.ProjectStatus",
+        "PartybuildOrgKindEnum": "partybuild.choices.OrgKind",
+        "PartybuildMemberStatusEnum": "partybuild.choices.MemberStatus",
+        "PartybuildMemberKindEnum": "partybuild.choices.MemberKind",
+        "PartybuildPositionRoleEnum": "partybuild.choices.PositionRole",
+        "PartybuildLiaisonKindEnum": "partybuild.choices.LiaisonKind",
+        "PartybuildCoverageRoleEnum": "partybuild.choices.CoverageRole",
+        "PartybuildEndReasonEnum": "partybuild.choices.EndReason",
+        "PartybuildLeaveReasonEnum": "partybuild.choices.LeaveReason",
+        "PartybuildVisitWayEnum": "partybuild.choices.VisitWay",
+        "ServicesStatusEnum": "services.choices.Status",
+        "ServicesChannelEnum": "services.choices.Channel",
+        "ServicesRatingEnum": "services.choices.Rating",
+        "ServicesEventKindEnum": "services.choices.EventKind",
+        "ServicesNotificationStatusEnum": "services.choices.NotificationStatus",
+        "ServicesQuestionTypeEnum": "services.choices.QuestionType",
+        "ServicesActivityKindEnum": "services.choices.ActivityKind",
+        "ServicesCommitmentPeriodEnum": "services.choices.CommitmentPeriod",
+        "ServicesGradeEnum": "services.choices.Grade",
+        "ServicesFacilityKindEnum": "services.choices.FacilityKind",
+        "ServicesBookingStatusEnum": "services.choices.BookingStatus",
+        "ServicesCommunityEventKindEnum": "services.choices.CommunityEventKind",
+        "ServicesCommunityEventStatusEnum": "services.choices.CommunityEventStatus",
+        "StaffingCampaignKindEnum": "staffing.choices.CampaignKind",
+        "StaffingCampaignStatusEnum": "staffing.choices.CampaignStatus",
+        "StaffingStageEnum": "staffing.choices.Stage",
+        "StaffingEducationEnum": "staffing.choices.Education",
+        "StaffingStaffPostEnum": "staffing.choices.StaffPost",
+        "StaffingOriginEnum": "staffing.choices.Origin",
+        "StaffingCertificateKindEnum": "staffing.choices.CertificateKind",
+        "StaffingRefillPolicyEnum": "staffing.choices.RefillPolicy",
+        "StaffingTieBreakEnum": "staffing.choices.TieBreak",
+        "StaffingScoreKindEnum": "staffing.choices.ScoreKind",
+        "StaffingObjectionStatusEnum": "staffing.choices.ObjectionStatus",
+        "StaffingPayerEnum": "staffing.choices.Payer",
+        "StaffingPayrollStatusEnum": "staffing.choices.PayrollStatus",
+        "WorklistCommunityRoleEnum": "worklist.choices.CommunityRole",
+        "WorklistIssuerKindEnum": "worklist.choices.IssuerKind",
+        "WorklistFeedbackKindEnum": "worklist.choices.FeedbackKind",
+        "WorklistAssignmentStatusEnum": "worklist.choices.AssignmentStatus",
+        "WorklistReminderKindEnum": "worklist.choices.ReminderKind",
+        "WorklistGuidanceKindEnum": "worklist.choices.GuidanceKind",
+        "WorklistSupportStatusEnum": "worklist.choices.SupportStatus",
+    },
 }
 
 # --- personal data, files, fonts ------------------------------------------------------
@@ -251,6 +313,9 @@ IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = True
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "add"
 IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "export"
+RATELIMIT_FAIL_OPEN = True  # a resident's form still works when Redis is down
+RATELIMIT_USE_CACHE = "default"
+RATELIMIT_IP_META_KEY = os.environ.get("RATELIMIT_IP_META_KEY") or None  # e.g. HTTP_X_REAL_IP behind a proxy
 SITE_TITLE = os.environ.get("SITE_TITLE", "")
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

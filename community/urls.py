@@ -8,30 +8,36 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
-from . import views
+from . import report_views, views
 
 router = DefaultRouter()
 router.include_format_suffixes = False
 app_urlpatterns = []
-for app_name in settings.LOCAL_APPS:
+for local_app in settings.LOCAL_APPS:
     try:
-        api_module = import_module(f"{app_name}.api")
+        api_module = import_module(f"{local_app}.api")
     except ModuleNotFoundError as exc:
-        if exc.name != f"{app_name}.api":
+        if exc.name != f"{local_app}.api":
             raise
     else:
         api_module.register(router)
     try:
-        import_module(f"{app_name}.urls")
+        import_module(f"{local_app}.urls")
     except ModuleNotFoundError as exc:
-        if exc.name != f"{app_name}.urls":
+        if exc.name != f"{local_app}.urls":
             raise
     else:
-        if app_name != "community":
-            app_urlpatterns.append(path("", include(f"{app_name}.urls")))
+        if local_app != "community":
+            app_urlpatterns.append(path("", include(f"{local_app}.urls")))
 
 dashboard_patterns = (
-    [path("", views.dashboard_index, name="index")],
+    [
+        path("", views.dashboard_index, name="index"),
+        path("reports/", report_views.report_list, name="reports"),
+        path("reports/<int:run_id>/status", report_views.report_status, name="report-status"),
+        path("reports/<int:run_id>/retry", report_views.report_retry, name="report-retry"),
+        path("reports/<int:run_id>/<str:kind>", report_views.report_file, name="report-file"),
+    ],
     "dashboard",
 )
 

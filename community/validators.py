@@ -23,7 +23,7 @@ def validate_id_number(value: str) -> None:
         raise ValidationError(_("An ID number has 18 characters."), code="id_length")
     try:
         ric.validate(number)
-    except StdnumError:
+    except (StdnumError, KeyError, ValueError):  # stdnum raises KeyError for unknown area codes
         raise ValidationError(
             _("This ID number is not valid: its birth date or check digit is wrong."), code="id_invalid"
         )

@@ -158,3 +158,12 @@ def test_lockout_after_five_failures(client, staff_a):
         client.post(reverse("admin:login"), {"username": staff_a.username, "password": "wrong"})
     response = client.post(reverse("admin:login"), {"username": staff_a.username, "password": "Passw0rd!x"})
     assert response.status_code == 429 or "locked" in response.content.decode().lower()
+
+
+@pytest.mark.django_db
+def test_admin_filters_offer_only_communities_in_scope(client, staff_a, community_a, community_b):
+    f.SCOPED_FACTORIES["community.Resident"](community_a)
+    client.force_login(staff_a)
+    page = client.get(reverse("admin:community_resident_changelist")).content.decode()
+    assert community_a.name in page
+    assert community_b.name not in page

@@ -1,0 +1,221 @@
+"""The pieces of ``make bench``: the Bench protocol, query counting, medians, bare SQL, the table.
+
+Kept apart from ``run.py`` so that tests (``tests/community/test_generate.py``) and the apps'
+``bench_<app>.py`` modules can import them without running the bench.
+"""
+
+from __future__ import annotations
+
+import base64
+import statistics
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from urllib.parse import parse_qs, urlencode, urlparse
+
+from django.contrib.auth.models import Group
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from community.choices import Role, ScopeLevel
+from community.models import County, User
+
+BareSQL = str | Callable[["BenchContext"], tuple[str, list]] | None
+
+
+@dataclass
+class BenchContext:
+    """One measured world: a county, a county official logged into a test client, and a label."""
+
+    label: str
+    county: County
+    official: User
+    client: Client = field(default_factory=Client)
+    data: dict = field(default_factory=dict)  # what a bench's setup() wants to keep
+
+    def __post_init__(self):
+        self.client.force_login(self.official)
+
+    def get(self, url: str, data: dict | None = None, status: int = 200):
+        """GET ``url`` as the official; anything but ``status`` stops the bench with the body."""
+        response = self.client.get(url, data or {})
+        if response.status_code != status:
+            body = getattr(response, "content", b"")[:500]
+            raise RuntimeError(f"GET {url} {data or ''} answered {response.status_code}, not {status}: {body!r}")
+        return response
+
+
+@dataclass
+class Bench:
+    """One measured path.
+
+    ``run(ctx)`` does the path once (e.g. ``ctx.get("/api/v1/…")``); ``bare_sql`` is the SQL that
+    returns the same page or numbers (a string with one ``%s`` for the county id, or a callable
+    ``ctx -> (sql, params)``), ``rows(ctx)`` the rows in the database the path reads, ``setup(ctx)``
+    runs once per context before measuring.  ``flat``: the query count must be the same on the
+    small county (about 10 rows) as at full scale.
+    """
+
+    name: str
+    run: Callable[[BenchContext], object]
+    bare_sql: BareSQL = None
+    rows: Callable[[BenchContext], int] | None = None
+    setup: Callable[[BenchContext], None] | None = None
+    flat: bool = True
+    note: str = ""
+
+
+@dataclass
+class Result:
+    name: str
+    rows: int | str
+    queries_small: int | str
+    queries_full: int | str
+    median_ms: float | None
+    bare_ms: float | None
+    note: str = ""
+
+    @property
+    def ratio(self) -> float | None:
+        if self.median_ms is None or not self.bare_ms:
+            return None
+        return self.median_ms / self.bare_ms
+
+    @property
+    def flat_ok(self) -> bool:
+        return not isinstance(self.queries_small, int) or self.queries_small == self.queries_full
+
+
+def as_bench(item) -> Bench:
+    """A ``Bench``, or any callable ``ctx -> object`` (named after the function, no bare SQL)."""
+    if isinstance(item, Bench):
+        return item
+    if callable(item):
+        return Bench(name=getattr(item, "bench_name", item.__name__), run=item)
+    raise TypeError(f"not a bench: {item!r}")
+
+
+def count_queries(fn: Callable, *args, **kwargs) -> tuple[int, object]:
+    """How many SQL queries ``fn(*args, **kwargs)`` runs, and what it returned."""
+    with CaptureQueriesContext(connection) as captured:
+        result = fn(*args, **kwargs)
+    return len(captured.captured_queries), result
+
+
+def captured_sql(fn: Callable, *args, **kwargs) -> list[str]:
+    with CaptureQueriesContext(connection) as captured:
+        fn(*args, **kwargs)
+    return [q["sql"] for q in captured.captured_queries]
+
+
+def median_ms(fn: Callable, *args, runs: int = 5, warm: int = 1) -> float:
+    """Median wall time of ``runs`` calls in milliseconds, after ``warm`` unmeasured calls."""
+    for _ in range(warm):
+        fn(*args)
+    times = []
+    for _ in range(max(1, runs)):
+        start = time.perf_counter()
+        fn(*args)
+        times.append((time.perf_counter() - start) * 1000)
+    return statistics.median(times)
+
+
+def resolve_sql(bare: BareSQL, ctx: BenchContext) -> tuple[str, list] | None:
+    if bare is None:
+        return None
+    if callable(bare):
+        return bare(ctx)
+    return bare, [ctx.county.pk]
+
+
+def run_sql(sql: str, params: list) -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def bare_ms(bare: BareSQL, ctx: BenchContext, runs: int = 5) -> float | None:
+    resolved = resolve_sql(bare, ctx)
+    if resolved is None:
+        return None
+    sql, params = resolved
+    return median_ms(run_sql, sql, params, runs=runs)
+
+
+def measure(bench: Bench, full: BenchContext, small: BenchContext | None, runs: int = 5) -> Result:
+    """Queries on the small and the full county, the median time and the bare SQL time at full scale."""
+    for ctx in (small, full):
+        if ctx is not None and bench.setup is not None:
+            bench.setup(ctx)
+    if small is not None:
+        bench.run(small)  # warm caches (content types, permissions, sessions)
+        queries_small, _ = count_queries(bench.run, small)
+    else:
+        queries_small = "-"
+    bench.run(full)
+    queries_full, _ = count_queries(bench.run, full)
+    rows = bench.rows(full) if bench.rows else "-"
+    note = bench.note
+    if small is not None and bench.rows:
+        note = f"small county: {bench.rows(small)} rows" + (f"; {note}" if note else "")
+    return Result(
+        name=bench.name,
+        rows=rows,
+        queries_small=queries_small if bench.flat else "-",
+        queries_full=queries_full,
+        median_ms=median_ms(bench.run, full, runs=runs, warm=0),
+        bare_ms=bare_ms(bench.bare_sql, full, runs=runs),
+        note=note,
+    )
+
+
+def format_table(results: list[Result]) -> str:
+    head = ["path", "rows in db", "queries @small", "queries @full", "median ms", "bare SQL ms", "ratio", "note"]
+    body = []
+    for r in results:
+        body.append(
+            [
+                r.name,
+                f"{r.rows:,}" if isinstance(r.rows, int) else str(r.rows),
+                str(r.queries_small),
+                str(r.queries_full) + ("" if r.flat_ok else "  << GREW"),
+                "-" if r.median_ms is None else f"{r.median_ms:,.1f}",
+                "-" if r.bare_ms is None else f"{r.bare_ms:,.1f}",
+                "-" if r.ratio is None else f"{r.ratio:,.1f}x",
+                r.note,
+            ]
+        )
+    widths = [max(len(head[i]), *(len(row[i]) for row in body)) if body else len(head[i]) for i in range(len(head))]
+    right = {1, 2, 3, 4, 5, 6}
+
+    def line(cells):
+        return " | ".join(
+            c.rjust(w) if i in right else c.ljust(w) for i, (c, w) in enumerate(zip(cells, widths, strict=True))
+        )
+
+    rule = "-+-".join("-" * w for w in widths)
+    return "\n".join([line(head), rule, *(line(row) for row in body)])
+
+
+def official_of(county: County, username: str) -> User:
+    """A county official of ``county`` (made once, reused)."""
+    user, _ = User.objects.update_or_create(
+        username=username,
+        defaults={"is_staff": True, "scope_level": ScopeLevel.COUNTY, "county": county, "first_name": "基准测试"},
+    )
+    user.groups.set([Group.objects.get(name=Role.COUNTY_OFFICIAL)])
+    return user
+
+
+def cursor_for(position: int) -> str:
+    """The DRF CursorPagination cursor that starts after ``position`` (ordering ``-id``)."""
+    return base64.b64encode(urlencode({"p": position}).encode("ascii")).decode("ascii")
+
+
+def cursor_of(url: str) -> str | None:
+    """The ``cursor`` parameter of a ``next``/``previous`` link."""
+    if not url:
+        return None
+    values = parse_qs(urlparse(url).query).get("cursor")
+    return values[0] if values else None

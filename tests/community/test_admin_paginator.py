@@ -1,0 +1,35 @@
+import pytest
+from django.db import connection
+
+from community import pagination_admin
+from community.models import Resident
+from tests import factories as f
+
+pytestmark = pytest.mark.skipif(connection.vendor != "postgresql", reason="platform_count is PostgreSQL's")
+
+
+@pytest.mark.django_db
+def test_exact_below_threshold_and_one_query(community_a, count_queries):
+    household = f.SCOPED_FACTORIES["community.Household"](community_a)
+    f.ResidentFactory.create_batch(7, household=household)
+    paginator = pagination_admin.EstimatedCountPaginator(Resident.objects.filter(name__startswith="居民"), 5)
+    with count_queries() as queries:
+        assert paginator.count == 7
+    assert len(queries) == 1
+
+
+@pytest.mark.django_db
+def test_estimate_above_threshold(community_a, monkeypatch):
+    household = f.SCOPED_FACTORIES["community.Household"](community_a)
+    f.ResidentFactory.create_batch(3, household=household)
+    monkeypatch.setattr(pagination_admin, "EXACT_BELOW", 0)
+    paginator = pagination_admin.EstimatedCountPaginator(Resident.objects.all(), 5)
+    assert isinstance(paginator.count, int) and paginator.count >= 1  # the planner's estimate
+
+
+@pytest.mark.django_db
+def test_quotes_in_filters_are_safe(community_a):
+    f.SCOPED_FACTORIES["community.Resident"](community_a)
+    queryset = Resident.objects.filter(name="O'Brien'); DROP TABLE community_resident; --")
+    assert pagination_admin.EstimatedCountPaginator(queryset, 5).count == 0
+    assert Resident.objects.count() == 1

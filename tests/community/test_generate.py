@@ -1,0 +1,272 @@
+"""generate_county at a tiny scale (COPY on PostgreSQL), its hook for the apps, and the bench helpers."""
+
+from __future__ import annotations
+
+import io
+import sys
+import types
+from base64 import b64decode
+from collections import Counter
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import connection
+
+from community import generate, selectors
+from community import models as core
+from community.choices import DepartmentCode, Relation
+from community.models import (
+    Building,
+    Community,
+    County,
+    Department,
+    Household,
+    Residence,
+    Resident,
+    ResidentUnit,
+    Town,
+    Zone,
+)
+from community.validators import id_birth_date, id_gender, validate_id_number, validate_phone
+from tests import factories as f
+from tests.benchmarks import harness
+from tests.benchmarks import run as bench_run
+
+CODE = "140121"  # 清徐县: valid in every birth year
+TINY = ["--towns", "2", "--communities", "3", "--households", "60", "--county-code", CODE, "--no-progress"]
+
+
+def generate_tiny(*extra):
+    out = io.StringIO()
+    call_command("generate_county", *TINY, *extra, stdout=out, stderr=io.StringIO())
+    return out.getvalue()
+
+
+def county_households(county):
+    return Household.objects.filter(building__zone__community__town__county=county)
+
+
+def county_residents(county):
+    return Resident.objects.filter(household__building__zone__community__town__county=county)
+
+
+@pytest.mark.django_db
+def test_tiny_county_counts_ids_and_places():
+    output = generate_tiny("--seed", "5")
+    county = County.objects.get(code=CODE)
+    assert Town.objects.filter(county=county).count() == 2
+    assert Community.objects.filter(town__county=county).count() == 3
+    assert set(Department.objects.filter(county=county).values_list("code", flat=True)) == set(DepartmentCode.values)
+    # every household is in a building of a zone of a community of this county, and there are exactly 60
+    assert Household.objects.count() == 60 == county_households(county).count()
+    assert Zone.objects.filter(community__town__county=county).count() == Zone.objects.count() >= 3
+    buildings = Building.objects.filter(zone__community__town__county=county)
+    assert buildings.count() == 3 and set(buildings.values_list("floors", flat=True)) == {6}
+    residents = list(county_residents(county))
+    assert len(residents) == Resident.objects.count()
+    assert 60 * 1.8 <= len(residents) <= 60 * 3.3, "about 2.5 residents per household"
+    heads = Counter(r.household_id for r in residents if r.relation == Relation.HEAD)
+    assert len(heads) == 60 and set(heads.values()) == {1}, "one head per household"
+    # valid, unique ID numbers of the county's region, with gender and birth date derived from them
+    numbers = [r.id_number for r in residents]
+    assert len(set(numbers)) == len(numbers)
+    for r in residents:
+        validate_id_number(r.id_number)
+        assert r.id_number.startswith(CODE)
+        assert r.gender == id_gender(r.id_number) and r.birth_date == id_birth_date(r.id_number)
+        if r.phone:
+            validate_phone(r.phone)
+        if hasattr(core, "name_pinyin"):
+            assert (r.name_pinyin, r.name_initials) == core.name_pinyin(r.name)
+        assert 2 <= len(r.name) <= 4
+    # residence history: each current resident has exactly one open period, in their own household
+    open_periods = {(p.resident_id, p.household_id) for p in Residence.objects.filter(end__isnull=True)}
+    assert open_periods == {(r.pk, r.household_id) for r in residents if r.moved_out is None}
+    assert not Residence.objects.exclude(household__building__zone__community__town__county=county).exists()
+    assert ResidentUnit.objects.filter(community__town__county=county).count() >= 9
+    assert "community_resident" in output and "/s" in output
+
+
+@pytest.mark.django_db
+def test_same_code_refused_then_replaced_with_the_same_data():
+    generate_tiny("--seed", "9")
+    county = County.objects.get(code=CODE)
+    names = sorted(county_residents(county).values_list("name", flat=True))
+    old_ids = set(county_households(county).values_list("id", flat=True))
+    with pytest.raises(CommandError, match=CODE):
+        generate_tiny("--seed", "9")
+    assert Household.objects.count() == 60, "a refused run writes nothing"
+    generate_tiny("--seed", "9", "--replace")
+    county = County.objects.get(code=CODE)
+    assert County.objects.filter(code=CODE).count() == 1
+    assert Household.objects.count() == 60 == county_households(county).count()
+    assert sorted(county_residents(county).values_list("name", flat=True)) == names, "same seed, same county"
+    assert not old_ids & set(county_households(county).values_list("id", flat=True)), "ids are never reused"
+
+
+@pytest.mark.django_db
+def test_replace_refused_while_users_are_scoped_to_the_county():
+    generate_tiny()
+    f.official_of(County.objects.get(code=CODE))
+    with pytest.raises(CommandError, match="1"):
+        generate_tiny("--replace")
+    assert Household.objects.count() == 60
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "bad",
+    [
+        ["--county-code", "12"],
+        ["--county-code", "14012A"],
+        ["--county-code", "330999"],
+        ["--towns", "4", "--communities", "3"],
+        ["--households", "-1"],
+        ["--extra", "members"],
+        ["--extra", "towns=3"],
+    ],
+)
+def test_bad_options_are_refused_and_write_nothing(bad):
+    with pytest.raises(CommandError):
+        call_command("generate_county", *TINY, *bad, stdout=io.StringIO(), stderr=io.StringIO())
+    assert not County.objects.exists() and not Household.objects.exists()
+
+
+@pytest.mark.django_db
+def test_hook_is_called_with_the_context(monkeypatch, settings):
+    calls = {}
+
+    def hook(ctx):
+        calls["ctx"] = ctx
+        community = ctx.communities[0]
+        rows = [(community.pk, f"钩子单位{i}", "other", "a\tb\\c\nd", ctx.now, ctx.now) for i in range(3)]
+        calls["written"] = ctx.copy_rows(
+            ResidentUnit, ["community", "name", "kind", "duties", "created_at", "updated_at"], rows
+        )
+
+    def clear(county):
+        calls["cleared"] = county.code
+        ResidentUnit.objects.filter(name__startswith="钩子单位", community__town__county=county).delete()
+
+    module = types.ModuleType("h2hookapp.generate")
+    module.generate, module.clear = hook, clear
+    monkeypatch.setitem(sys.modules, "h2hookapp", types.ModuleType("h2hookapp"))
+    monkeypatch.setitem(sys.modules, "h2hookapp.generate", module)
+    settings.LOCAL_APPS = [*settings.LOCAL_APPS, "h2hookapp"]
+
+    generate_tiny("--extra", "members=25", "--extra", "flavour=big")
+    ctx = calls["ctx"]
+    assert calls["written"] == 3
+    assert ctx.args["members"] == 25 and ctx.args["flavour"] == "big" and ctx.args["households"] == 60
+    assert ctx.county.code == CODE and len(ctx.towns) == 2 and len(ctx.communities) == 3
+    assert set(ctx.households) == set(Household.objects.values_list("id", flat=True))
+    assert set(ctx.residents) == set(Resident.objects.values_list("id", flat=True))
+    for community in ctx.communities:
+        in_db = Household.objects.filter(building__zone__community=community).values_list("id", flat=True)
+        assert set(ctx.community_households[community.pk]) == set(in_db)
+    unit = ResidentUnit.objects.get(name="钩子单位0")
+    assert unit.duties == "a\tb\\c\nd", "COPY escaping round-trips tabs, backslashes and newlines"
+    assert ctx.stats.tables["community_residentunit"].rows >= 3 + 9
+
+    generate_tiny("--replace")
+    assert calls["cleared"] == CODE
+
+
+@pytest.mark.django_db
+def test_reserved_ids_never_collide_with_later_rows():
+    existing = f.SCOPED_FACTORIES["community.Household"](f.CommunityFactory())
+    with connection.cursor():
+        block = generate.reserve_ids(Household, 10)
+    assert block.start > existing.pk and len(block) == 10
+    later = f.HouseholdFactory(building=existing.building)
+    assert later.pk >= block.stop
+
+
+@pytest.mark.django_db
+def test_bulk_create_path_elsewhere_than_postgresql(monkeypatch):
+    """Not on PostgreSQL: the same county through bulk_create in batches."""
+    monkeypatch.setattr(connection, "vendor", "sqlite")
+    ctx = generate.generate_county(generate.Plan(towns=1, communities=2, households=10, county_code="140122"))
+    county = County.objects.get(code="140122")
+    assert county_households(county).count() == 10
+    assert county_residents(county).count() == len(ctx.residents) > 0
+    assert ctx.stats.tables["community_household"].rows == 10
+
+
+# --- the bench harness ------------------------------------------------------------------------------
+
+
+def _county_with_residents(code, n):
+    county = f.CountyFactory(code=code, name=f"基准测试县{code}")
+    community = f.CommunityFactory(town=f.TownFactory(county=county))
+    household = f.SCOPED_FACTORIES["community.Household"](community)
+    f.ResidentFactory.create_batch(n, household=household, low_income=True)
+    f.ResidentFactory.create_batch(2, household=household, disabled=True, moved_in="2020-01-01", moved_out="2021-01-01")
+    return county
+
+
+@pytest.fixture
+def core_dashboard_only(monkeypatch):
+    """The harness is under test, not the other apps' dashboard sections."""
+    from community import dashboard
+
+    monkeypatch.setattr(dashboard, "SECTIONS", {"people": dashboard.SECTIONS["people"]})
+
+
+@pytest.mark.django_db
+def test_bench_query_counts_are_flat_on_a_small_dataset(core_dashboard_only):
+    small_county = _county_with_residents("140123", 3)
+    full_county = _county_with_residents("150122", 40)
+    small = harness.BenchContext("small", small_county, harness.official_of(small_county, "bench_small"))
+    full = harness.BenchContext("full", full_county, harness.official_of(full_county, "bench_full"))
+    assert bench_run.county_residents(full) == 42 and bench_run.county_residents(small) == 5
+
+    n, response = harness.count_queries(full.get, "/api/v1/residents/")
+    assert n > 0 and len(response.json()["results"]) == 42
+
+    results = [harness.measure(b, full, small, runs=1) for b in bench_run.core_benches(deep_page=2)]
+    by_name = {r.name: r for r in results}
+    assert len(results) == 4
+    for result in results:
+        assert isinstance(result.queries_full, int) and result.queries_full > 0
+        assert result.queries_small == result.queries_full, result
+        assert result.flat_ok and result.rows == 42
+        assert result.median_ms > 0 and result.bare_ms > 0 and result.ratio > 0
+    assert "small county: 5 rows" in by_name["/api/v1/residents/ first page"].note
+    table = harness.format_table(results)
+    assert table.count("\n") == 1 + len(results) and "queries @full" in table
+
+    # the bare SQL returns the same numbers as the dashboard's people section and the same page as the API
+    from community.dashboard import Target
+
+    rows = {(kind, cid): n for kind, cid, n in harness.run_sql(bench_run.PEOPLE_SQL, [full_county.pk])}
+    for row in selectors.community_rows(scope=Target("county", full_county).scope()):
+        for kind in ("zones", "buildings", "households", "residents", "vulnerable_residents", "vulnerable_households"):
+            assert rows.get((kind, row.id), 0) == getattr(row, kind), kind
+    page_sql = bench_run.RESIDENT_PAGE_SQL.format(where="", direction="DESC", limit=51)
+    api_ids = [r["id"] for r in full.get("/api/v1/residents/").json()["results"]]
+    assert [r[0] for r in harness.run_sql(page_sql, [full_county.pk])][: len(api_ids)] == api_ids
+
+    grown = harness.Result("grew", 5, 3, 4, 1.0, 1.0)
+    assert not grown.flat_ok and "<< GREW" in harness.format_table([grown])
+
+
+@pytest.mark.django_db
+def test_bench_cursor_matches_the_api_cursor():
+    county = _county_with_residents("150222", 10)
+    ctx = harness.BenchContext("full", county, harness.official_of(county, "bench_cursor"))
+    page = ctx.get("/api/v1/residents/", {"page_size": 5}).json()
+    cursor = harness.cursor_of(page["next"])
+    last_id = page["results"][-1]["id"]
+    assert b64decode(cursor).decode() == f"p={last_id}"
+    assert cursor == harness.cursor_for(last_id)
+    deeper = ctx.get("/api/v1/residents/", {"cursor": harness.cursor_for(last_id), "page_size": 5}).json()
+    assert [r["id"] for r in deeper["results"]] == sorted(
+        Resident.objects.filter(pk__lt=last_id).values_list("id", flat=True), reverse=True
+    )[:5]
+
+
+def test_bench_refuses_without_postgresql(monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", "sqlite:///x.db")
+    with pytest.raises(SystemExit, match="PostgreSQL"):
+        bench_run.setup_django()
