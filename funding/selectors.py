@@ -1,0 +1,494 @@
+"""Reads of the funding app: reports, dashboard figures, disclosure content.
+
+Every function takes a ``community.scoping.Scope`` (or ``None`` → nothing) and runs a fixed number
+of queries whatever the number of journal lines: aggregates are grouped in SQL, never summed in Python
+over lines.  Report rows roll up community → town → county by passing a wider scope.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Case, Count, DecimalField, F, Q, Sum, Value, When
+from django.db.models.functions import Coalesce
+
+from community.scoping import Scope
+
+from .choices import (
+    BALANCE_TYPES,
+    GOVERNMENT_KINDS,
+    AccountType,
+    BudgetStatus,
+    EntryKind,
+    EntryStatus,
+    Restriction,
+    Side,
+    SourceKind,
+    Use,
+)
+from .models import (
+    Account,
+    BudgetLine,
+    FacilityAssessment,
+    FacilityItem,
+    Fund,
+    FundBalance,
+    JournalEntry,
+    JournalLine,
+    Project,
+)
+
+ZERO = Decimal("0.00")
+MONEY_FIELD = DecimalField(max_digits=16, decimal_places=2)
+SIGNED = Case(When(side=Side.DEBIT, then=F("amount")), default=-F("amount"), output_field=MONEY_FIELD)
+RETURN_KINDS = (EntryKind.LAPSE, EntryKind.REFUND)
+NET_ASSET_TYPES = (AccountType.NET_RESTRICTED, AccountType.NET_UNRESTRICTED)
+
+
+def _sum(condition: Q, sign: int = 1):
+    expression = SIGNED if sign > 0 else -SIGNED
+    return Coalesce(Sum(expression, filter=condition), Value(ZERO), output_field=MONEY_FIELD)
+
+
+def posted_lines(scope: Scope | None):
+    return JournalLine.objects.for_user_scope(scope).filter(entry__status=EntryStatus.POSTED)
+
+
+# --- fund balances --------------------------------------------------------------------------
+
+
+@dataclass
+class FundRow:
+    fund_id: int
+    fund: str
+    community: str
+    town: str
+    source: str
+    source_kind: str
+    restriction: str
+    opening: Decimal = ZERO
+    received: Decimal = ZERO
+    spent: Decimal = ZERO
+    released: Decimal = ZERO
+    lapsed: Decimal = ZERO
+    closing: Decimal = ZERO
+
+
+def fund_balances(*, scope: Scope | None, start: dt.date | None = None, end: dt.date | None = None) -> list[FundRow]:
+    """Per fund: opening, received, spent, released, lapsed, closing — two queries.
+
+    Without dates the figures are the balance rows kept at posting (all time, no line is read).
+    """
+    funds = list(
+        Fund.objects.for_user_scope(scope)
+        .select_related("community__town", "source", "balance")
+        .order_by("community__code", "source__code", "name")
+    )
+    rows = []
+    if start is None and end is None:
+        for fund in funds:
+            balance = getattr(fund, "balance", None)
+            row = _fund_row(fund)
+            if balance is not None:
+                row.received, row.spent = balance.received, balance.spent
+                row.released, row.lapsed, row.closing = balance.released, balance.lapsed, balance.balance
+            rows.append(row)
+        return rows
+    start = start or dt.date(1900, 1, 1)
+    end = end or dt.date(9999, 12, 31)
+    within = Q(entry__date__gte=start, entry__date__lte=end)
+    moves = {
+        r["fund_id"]: r
+        for r in posted_lines(scope)
+        .filter(entry__date__lte=end)
+        .values("fund_id")
+        .annotate(
+            opening=_sum(Q(entry__date__lt=start, account__type__in=BALANCE_TYPES)),
+            received=_sum(within & Q(account__type=AccountType.INCOME), -1),
+            spent=_sum(within & Q(account__type=AccountType.EXPENSE) & ~Q(entry__kind__in=RETURN_KINDS)),
+            lapsed=_sum(within & Q(account__type=AccountType.EXPENSE, entry__kind__in=RETURN_KINDS)),
+            released=_sum(within & Q(account__type__in=NET_ASSET_TYPES), -1),
+        )
+    }
+    for fund in funds:
+        row = _fund_row(fund)
+        move = moves.get(fund.pk)
+        if move:
+            row.opening, row.received, row.spent = move["opening"], move["received"], move["spent"]
+            row.released, row.lapsed = move["released"], move["lapsed"]
+            row.closing = row.opening + row.received - row.spent + row.released - row.lapsed
+        rows.append(row)
+    return rows
+
+
+def _fund_row(fund: Fund) -> FundRow:
+    return FundRow(
+        fund_id=fund.pk,
+        fund=fund.name,
+        community=fund.community.name,
+        town=fund.community.town.name,
+        source=fund.source.name,
+        source_kind=fund.source.kind,
+        restriction=fund.get_restriction_display(),
+    )
+
+
+def balances_by_source(*, scope: Scope | None) -> list[tuple[str, str, Decimal]]:
+    """(source kind, its label, total balance) for every source kind — one query on the balance rows."""
+    totals = {
+        r["fund__source__kind"]: r["total"]
+        for r in FundBalance.objects.for_user_scope(scope)
+        .values("fund__source__kind")
+        .annotate(total=Coalesce(Sum("balance"), Value(ZERO), output_field=MONEY_FIELD))
+    }
+    return [(kind, label, totals.get(kind, ZERO)) for kind, label in SourceKind.choices]
+
+
+# --- source and use statement (收支表) -------------------------------------------------------
+
+
+@dataclass
+class StatementRow:
+    key: str
+    label: str
+    restricted: Decimal = ZERO
+    unrestricted: Decimal = ZERO
+
+    @property
+    def total(self) -> Decimal:
+        return self.restricted + self.unrestricted
+
+
+@dataclass
+class Statement:
+    income: list[StatementRow] = field(default_factory=list)
+    expense: list[StatementRow] = field(default_factory=list)
+
+    def total(self, rows) -> StatementRow:
+        return StatementRow(
+            "total", "", sum((r.restricted for r in rows), ZERO), sum((r.unrestricted for r in rows), ZERO)
+        )
+
+    @property
+    def income_total(self) -> StatementRow:
+        return self.total(self.income)
+
+    @property
+    def expense_total(self) -> StatementRow:
+        return self.total(self.expense)
+
+    @property
+    def surplus(self) -> StatementRow:
+        i, e = self.income_total, self.expense_total
+        return StatementRow("surplus", "", i.restricted - e.restricted, i.unrestricted - e.unrestricted)
+
+
+def source_and_use(*, scope: Scope | None, start: dt.date, end: dt.date) -> Statement:
+    """收支表: income by source and expense by use, restricted and unrestricted columns — one query."""
+    grouped = (
+        posted_lines(scope)
+        .filter(
+            entry__date__gte=start, entry__date__lte=end, account__type__in=[AccountType.INCOME, AccountType.EXPENSE]
+        )
+        .values("account__type", "account__use", "fund__source__kind", "fund__restriction")
+        .annotate(total=_sum(Q()))
+    )
+    income = {kind: StatementRow(kind, str(label)) for kind, label in SourceKind.choices}
+    expense = {use: StatementRow(use, str(label)) for use, label in Use.choices}
+    for r in grouped:
+        restricted = r["fund__restriction"] != Restriction.NONE
+        if r["account__type"] == AccountType.INCOME:
+            row, amount = income[r["fund__source__kind"]], -r["total"]
+        else:
+            row, amount = expense[r["account__use"]], r["total"]
+        if restricted:
+            row.restricted += amount
+        else:
+            row.unrestricted += amount
+    return Statement(income=list(income.values()), expense=list(expense.values()))
+
+
+# --- budget vs actual -----------------------------------------------------------------------
+
+
+@dataclass
+class BudgetRow:
+    source: str
+    use: str
+    budget: Decimal
+    actual: Decimal
+
+    @property
+    def variance(self) -> Decimal:
+        return self.budget - self.actual
+
+
+def budget_vs_actual(*, scope: Scope | None, year: int) -> list[BudgetRow]:
+    """The approved budgets against posted spending, by source × use — two queries."""
+    budgeted = defaultdict(lambda: ZERO)
+    for r in (
+        BudgetLine.objects.for_user_scope(scope)
+        .filter(budget__year=year, budget__status=BudgetStatus.APPROVED)
+        .values("source__kind", "use")
+        .annotate(total=Sum("amount"))
+    ):
+        budgeted[(r["source__kind"], r["use"])] += r["total"]
+    actual = defaultdict(lambda: ZERO)
+    for r in (
+        posted_lines(scope)
+        .filter(entry__year=year, account__type=AccountType.EXPENSE)
+        .exclude(entry__kind__in=RETURN_KINDS)
+        .values("fund__source__kind", "account__use")
+        .annotate(total=_sum(Q()))
+    ):
+        actual[(r["fund__source__kind"], r["account__use"])] += r["total"]
+    keys = sorted(set(budgeted) | set(actual))
+    return [
+        BudgetRow(str(SourceKind(k[0]).label), str(Use(k[1]).label), budgeted.get(k, ZERO), actual.get(k, ZERO))
+        for k in keys
+    ]
+
+
+# --- projects -------------------------------------------------------------------------------
+
+
+@dataclass
+class ProjectRow:
+    id: int
+    name: str
+    community: str
+    status: str
+    target: Decimal
+    raised: dict = field(default_factory=dict)
+    spent: Decimal = ZERO
+    refunded: Decimal = ZERO
+
+    @property
+    def raised_total(self) -> Decimal:
+        return sum(self.raised.values(), ZERO)
+
+    @property
+    def balance(self) -> Decimal:
+        return self.raised_total - self.spent - self.refunded
+
+
+def project_accounts(*, scope: Scope | None) -> list[ProjectRow]:
+    """决算: per project, money raised by source, spent, refunded and left — two queries."""
+    projects = list(
+        Project.objects.for_user_scope(scope).select_related("community").order_by("community__code", "name")
+    )
+    rows = {p.pk: ProjectRow(p.pk, p.name, p.community.name, p.get_status_display(), p.target_amount) for p in projects}
+    for r in (
+        posted_lines(scope)
+        .filter(fund__project__isnull=False, account__type__in=[AccountType.INCOME, AccountType.EXPENSE])
+        .values("fund__project_id", "fund__source__kind", "account__type")
+        .annotate(
+            total=_sum(Q()),
+            returned=_sum(Q(entry__kind__in=RETURN_KINDS)),
+        )
+    ):
+        row = rows.get(r["fund__project_id"])
+        if row is None:
+            continue
+        if r["account__type"] == AccountType.INCOME:
+            label = str(SourceKind(r["fund__source__kind"]).label)
+            row.raised[label] = row.raised.get(label, ZERO) - r["total"]
+        else:
+            row.refunded += r["returned"]
+            row.spent += r["total"] - r["returned"]
+    return list(rows.values())
+
+
+# --- trial balance and voucher register ------------------------------------------------------
+
+
+@dataclass
+class TrialRow:
+    code: str
+    name: str
+    type: str
+    debit: Decimal
+    credit: Decimal
+
+    @property
+    def balance(self) -> Decimal:
+        return self.debit - self.credit
+
+
+def trial_balance(*, scope: Scope | None, end: dt.date) -> list[TrialRow]:
+    """Debit and credit totals per account up to ``end`` — two queries; debits equal credits."""
+    sums = {
+        r["account_id"]: r
+        for r in posted_lines(scope)
+        .filter(entry__date__lte=end)
+        .values("account_id")
+        .annotate(
+            debit=Coalesce(Sum("amount", filter=Q(side=Side.DEBIT)), Value(ZERO), output_field=MONEY_FIELD),
+            credit=Coalesce(Sum("amount", filter=Q(side=Side.CREDIT)), Value(ZERO), output_field=MONEY_FIELD),
+        )
+    }
+    return [
+        TrialRow(a.code, a.name, a.get_type_display(), sums[a.pk]["debit"], sums[a.pk]["credit"])
+        for a in Account.objects.order_by("code")
+        if a.pk in sums
+    ]
+
+
+def voucher_register(*, scope: Scope | None, start: dt.date, end: dt.date):
+    """Posted vouchers of a period with their totals — one query."""
+    return (
+        JournalEntry.objects.for_user_scope(scope)
+        .filter(status=EntryStatus.POSTED, date__gte=start, date__lte=end)
+        .select_related("community", "prepared_by", "approved_by", "posted_by")
+        .annotate(
+            total=Coalesce(
+                Sum("lines__amount", filter=Q(lines__side=Side.DEBIT)), Value(ZERO), output_field=MONEY_FIELD
+            )
+        )
+        .order_by("community__code", "year", "number")
+    )
+
+
+def entry_list(*, user):
+    """The voucher list every surface uses: scoped, with its totals, in one query."""
+    return (
+        JournalEntry.objects.for_user(user)
+        .select_related("community", "prepared_by", "approved_by", "posted_by")
+        .annotate(
+            debit_total=Coalesce(
+                Sum("lines__amount", filter=Q(lines__side=Side.DEBIT)), Value(ZERO), output_field=MONEY_FIELD
+            ),
+            credit_total=Coalesce(
+                Sum("lines__amount", filter=Q(lines__side=Side.CREDIT)), Value(ZERO), output_field=MONEY_FIELD
+            ),
+        )
+    )
+
+
+# --- facility standard and government investment -----------------------------------------
+
+
+@dataclass(frozen=True)
+class FacilitySummary:
+    assessed: int
+    meeting_standard: int
+    average_area: Decimal
+    with_tv_and_vcd: int
+    computerised: int
+
+
+def facility_summary(*, scope: Scope | None, on: dt.date | None = None) -> FacilitySummary:
+    """The latest assessment of each community (up to ``on``) against the active checklist — two queries."""
+    active = FacilityItem.objects.filter(active=True).count()
+    assessments = (
+        FacilityAssessment.objects.for_user_scope(scope)
+        .filter(**({"assessed_on__lte": on} if on else {}))
+        .annotate(met=Count("items_met", filter=Q(items_met__active=True)))
+        .order_by("community_id", "-assessed_on")
+        .values("community_id", "met", "office_area", "has_tv", "has_vcd", "computerised")
+    )
+    latest = {}
+    for a in assessments:
+        latest.setdefault(a["community_id"], a)
+    rows = list(latest.values())
+    area = sum((r["office_area"] for r in rows), Decimal(0))
+    return FacilitySummary(
+        assessed=len(rows),
+        meeting_standard=sum(1 for r in rows if active and r["met"] >= active),
+        average_area=(area / len(rows)).quantize(Decimal("0.1")) if rows else Decimal(0),
+        with_tv_and_vcd=sum(1 for r in rows if r["has_tv"] and r["has_vcd"]),
+        computerised=sum(1 for r in rows if r["computerised"]),
+    )
+
+
+def government_investment(*, scope: Scope | None, end: dt.date | None = None) -> Decimal:
+    """Government money (county and town budgets) spent on the committees' offices, up to ``end`` — one query."""
+    lines = posted_lines(scope).filter(
+        account__type=AccountType.EXPENSE, account__use=Use.OFFICE, fund__source__kind__in=GOVERNMENT_KINDS
+    )
+    if end:
+        lines = lines.filter(entry__date__lte=end)
+    return lines.aggregate(total=_sum(Q()))["total"]
+
+
+def period_flows(*, scope: Scope | None, start: dt.date, end: dt.date) -> dict[str, Decimal]:
+    """Money received and spent in a period (income credits, expense debits) — one query."""
+    return (
+        posted_lines(scope)
+        .filter(entry__date__gte=start, entry__date__lte=end)
+        .aggregate(
+            received=_sum(Q(account__type=AccountType.INCOME), -1),
+            spent=_sum(Q(account__type=AccountType.EXPENSE)),
+        )
+    )
+
+
+# --- public disclosure ----------------------------------------------------------------------
+
+
+def quarter_bounds(year: int, quarter: int) -> tuple[dt.date, dt.date]:
+    from community.dashboard import Period
+
+    period = Period.parse("quarter", f"{year}-Q{quarter}")
+    return period.start, period.end
+
+
+def disclosure_content(*, community, year: int, quarter: int) -> dict:
+    """Plain-language lines of a community's quarter: date, summary, amount, source, use.
+
+    A donor is named only if they agreed; no person who prepared or approved a voucher is named.
+    """
+    start, end = quarter_bounds(year, quarter)
+    lines = (
+        JournalLine.objects.filter(
+            entry__community=community,
+            entry__status=EntryStatus.POSTED,
+            entry__date__gte=start,
+            entry__date__lte=end,
+            account__type__in=[AccountType.INCOME, AccountType.EXPENSE],
+        )
+        .select_related("entry", "account", "fund__source")
+        .order_by("entry__date", "entry__number", "id")
+    )
+    out = []
+    income = expense = ZERO
+    for line in lines:
+        is_income = line.account.type == AccountType.INCOME
+        amount = -line.signed if is_income else line.signed
+        source = line.fund.source.name
+        if line.fund.donor_public and line.fund.donor_name:
+            source = f"{source}（{line.fund.donor_name}）"
+        summary = line.entry.memo
+        if line.fund.donor_name and not line.fund.donor_public:
+            summary = summary.replace(line.fund.donor_name, "***")
+        if is_income:
+            income += amount
+        else:
+            expense += amount
+        out.append(
+            {
+                "n": len(out) + 1,
+                "date": line.entry.date.isoformat(),
+                "voucher": line.entry.voucher_no,
+                "summary": summary,
+                "direction": "income" if is_income else "expense",
+                "amount": str(amount),
+                "source": source,
+                "use": str(Use(line.account.use).label) if line.account.use else "",
+                "fund": line.fund.name if not (line.fund.donor_name and not line.fund.donor_public) else source,
+            }
+        )
+    return {
+        "community": community.name,
+        "community_code": community.code,
+        "year": year,
+        "quarter": quarter,
+        "start": start.isoformat(),
+        "end": end.isoformat(),
+        "income": str(income),
+        "expense": str(expense),
+        "lines": out,
+    }

@@ -1,0 +1,189 @@
+"""Funding rows made inside a community, registered for the generated isolation matrix."""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+import itertools
+from decimal import Decimal
+
+from community.choices import Role, ScopeLevel
+from funding import actions
+from funding.choices import Restriction, Use
+from funding.models import (
+    Account,
+    Budget,
+    BudgetLine,
+    Disclosure,
+    DisclosureQuestion,
+    FacilityAssessment,
+    FacilityInvestment,
+    FacilityItem,
+    FiscalPeriod,
+    Fund,
+    FundBalance,
+    FundingSource,
+    JournalEntry,
+    JournalLine,
+    Project,
+)
+from tests import factories as f
+
+_n = itertools.count(1)
+DAY = dt.date(2026, 3, 10)
+
+
+def ensure_defaults() -> None:
+    """The rows migration 0003 loads (a transactional test's flush erases them for the tests after it)."""
+    if not FundingSource.objects.exists():
+        from django.apps import apps
+
+        importlib.import_module("funding.migrations.0003_default_data").load(apps, None)
+
+
+def ensure_roles() -> None:
+    """Role groups carrying this app's permissions (synced again if a fresh database missed them)."""
+    from django.apps import apps
+    from django.contrib.auth.models import Group
+
+    from community.roles import sync_role_permissions
+
+    if not Group.objects.filter(name=Role.COMMUNITY_STAFF, permissions__codename="add_journalentry").exists():
+        sync_role_permissions(apps.get_app_configs())
+
+
+def source(kind: str) -> FundingSource:
+    ensure_defaults()
+    return FundingSource.objects.get(code=kind)
+
+
+def acct(code: str) -> Account:
+    ensure_defaults()
+    return Account.objects.get(code=code)
+
+
+def make_fund(community, *, kind="county_budget", restriction=Restriction.NONE, uses=(), **extra) -> Fund:
+    fund = Fund.objects.create(
+        community=community,
+        source=source(kind),
+        name=extra.pop("name", f"资金{next(_n)}"),
+        restriction=restriction,
+        uses=list(uses),
+        **extra,
+    )
+    FundBalance.objects.get_or_create(fund=fund)
+    return fund
+
+
+def bookkeepers(community):
+    """A preparer and an approver of the same community."""
+    return f.staff_of(community), f.staff_of(community)
+
+
+def post(entry_lines, *, community, preparer, approver, date=DAY, memo="测试凭证", kind="normal"):
+    entry = actions.entry_create(by=preparer, community=community, date=date, memo=memo, lines=entry_lines, kind=kind)
+    actions.entry_approve(by=approver, entry_id=entry.pk)
+    return actions.entry_post(by=preparer, entry_id=entry.pk)
+
+
+def receive(fund, amount, *, preparer, approver, date=DAY):
+    """Money comes into a fund: Dr bank / Cr the source's income."""
+    income = actions.INCOME_FOR_SOURCE[fund.source.kind]
+    return post(
+        [
+            {"account": acct("1002"), "fund": fund, "side": "debit", "amount": Decimal(amount)},
+            {"account": acct(income), "fund": fund, "side": "credit", "amount": Decimal(amount)},
+        ],
+        community=fund.community,
+        preparer=preparer,
+        approver=approver,
+        date=date,
+        memo="收到资金",
+    )
+
+
+def spend_lines(fund, amount, *, expense="5201"):
+    return [
+        {"account": acct(expense), "fund": fund, "side": "debit", "amount": Decimal(amount)},
+        {"account": acct("1002"), "fund": fund, "side": "credit", "amount": Decimal(amount)},
+    ]
+
+
+def _draft_entry(community):
+    preparer = f.staff_of(community)
+    fund = make_fund(community)
+    return actions.entry_create(by=preparer, community=community, date=DAY, memo="草稿", lines=spend_lines(fund, 10))
+
+
+def _line(community):
+    return _draft_entry(community).lines.first()
+
+
+def _budget(community):
+    return Budget.objects.create(
+        community=community, year=2000 + next(_n) % 100, version=1, prepared_by=f.staff_of(community)
+    )
+
+
+def _budget_line(community):
+    return BudgetLine.objects.create(
+        budget=_budget(community), source=source("county_budget"), use=Use.OFFICE, amount=1
+    )
+
+
+def _disclosure(community):
+    ensure_defaults()
+    return Disclosure.objects.create(
+        community=community,
+        year=2000 + next(_n) % 100,
+        quarter=next(_n) % 4 + 1,
+        content={"lines": [{"n": 1, "summary": "x"}]},
+        sha256="0" * 64,
+        published_by=f.staff_of(community),
+    )
+
+
+def _question(community):
+    return DisclosureQuestion.objects.create(disclosure=_disclosure(community), line=1, question="这笔钱用在哪里？")
+
+
+def _assessment(community):
+    return FacilityAssessment.objects.create(
+        community=community, assessed_on=dt.date(2025, 1, 1) + dt.timedelta(days=next(_n)), office_area=Decimal("120")
+    )
+
+
+def _investment(community):
+    ensure_defaults()
+    return FacilityInvestment.objects.create(
+        entry=_draft_entry(community), item=FacilityItem.objects.order_by("pk").first(), amount=Decimal("10")
+    )
+
+
+def _period(community):
+    return FiscalPeriod.objects.create(community=community, year=2020, month=next(_n) % 12 + 1)
+
+
+f.SCOPED_FACTORIES.update(
+    {
+        "funding.Fund": lambda community: make_fund(community),
+        "funding.FundBalance": lambda community: make_fund(community).balance,
+        "funding.Project": lambda community: Project.objects.create(community=community, name=f"项目{next(_n)}"),
+        "funding.JournalEntry": _draft_entry,
+        "funding.JournalLine": _line,
+        "funding.Budget": _budget,
+        "funding.BudgetLine": _budget_line,
+        "funding.FiscalPeriod": _period,
+        "funding.FacilityAssessment": _assessment,
+        "funding.FacilityInvestment": _investment,
+        "funding.Disclosure": _disclosure,
+        "funding.DisclosureQuestion": _question,
+    }
+)
+
+
+def make_user_of_county(county):
+    return f.make_user(role=Role.COUNTY_OFFICIAL, scope_level=ScopeLevel.COUNTY, county=county)
+
+
+__all__ = ["JournalEntry", "JournalLine"]
