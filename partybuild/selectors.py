@@ -1,0 +1,449 @@
+"""Reads of the party liaison network for dashboards, pages, API, jobs and other apps.
+
+Every function here runs a fixed number of queries whatever the number of households or members
+(they are benchmarked at county scale), and takes plain ids or a scope rather than model instances.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db.models import Count, Exists, F, Max, OuterRef, Q
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+
+from community.models import Building, Community, Household, Zone
+from community.scoping import Scope
+
+from .choices import CoverageRole, OrgKind, PositionRole
+from .models import Assignment, PartyMember, Position, Visit
+
+# --- configuration ----------------------------------------------------------------------
+
+
+def load_band() -> tuple[int, int]:
+    """The healthy number of households per member (``PARTYBUILD_LOAD_BAND``, default 5–10)."""
+    low, high = getattr(settings, "PARTYBUILD_LOAD_BAND", (5, 10))
+    return int(low), int(high)
+
+
+def visit_due_days() -> int:
+    """A household not visited for this many days is due a visit (``PARTYBUILD_VISIT_DUE_DAYS``, default 90)."""
+    return int(getattr(settings, "PARTYBUILD_VISIT_DUE_DAYS", 90))
+
+
+# --- active coverage --------------------------------------------------------------------
+
+
+def active_q(on: dt.date | None = None, prefix: str = "") -> Q:
+    """Assignments in force: open ones, or (on a date) those started by then and not yet ended."""
+    if on is None:
+        return Q(**{f"{prefix}end__isnull": True})
+    return Q(**{f"{prefix}start__lte": on}) & (Q(**{f"{prefix}end__isnull": True}) | Q(**{f"{prefix}end__gt": on}))
+
+
+def _household_cover(on=None):
+    return Assignment.objects.filter(active_q(on), role=CoverageRole.HOUSEHOLD, household=OuterRef("pk"))
+
+
+def uncovered_households_qs(queryset, on: dt.date | None = None):
+    """Narrow a Household queryset to those no party member covers (包户)."""
+    return queryset.filter(~Exists(_household_cover(on)))
+
+
+def coverer_of_household(*, household_id: int, on: dt.date | None = None) -> PartyMember | None:
+    """The party member covering a household (now, or on a date), or None.  One query."""
+    assignment = (
+        Assignment.objects.filter(active_q(on), role=CoverageRole.HOUSEHOLD, household_id=household_id)
+        .select_related("member__organisation")
+        .order_by("-start", "-pk")
+        .first()
+    )
+    return assignment.member if assignment else None
+
+
+def coverers_for_households(*, household_ids, on: dt.date | None = None) -> dict[int, PartyMember]:
+    """household id -> covering member, for a list (one query); uncovered households are absent."""
+    ids = list(household_ids)
+    if not ids:
+        return {}
+    rows = (
+        Assignment.objects.filter(active_q(on), role=CoverageRole.HOUSEHOLD, household_id__in=ids)
+        .select_related("member__organisation")
+        .order_by("start", "pk")
+    )
+    return {a.household_id: a.member for a in rows}
+
+
+def member_loads(*, member_ids) -> dict[int, int]:
+    """member id -> households covered now (one query)."""
+    rows = (
+        Assignment.objects.filter(role=CoverageRole.HOUSEHOLD, end__isnull=True, member_id__in=list(member_ids))
+        .values("member_id")
+        .annotate(n=Count("id"))
+    )
+    return {r["member_id"]: r["n"] for r in rows}
+
+
+@dataclass
+class Affinity:
+    buildings: set = field(default_factory=set)
+    zones: set = field(default_factory=set)
+
+
+def member_affinity(*, member_ids) -> dict[int, Affinity]:
+    """Where each member lives or already covers: their buildings and zones (two queries)."""
+    ids = list(member_ids)
+    result = {pk: Affinity() for pk in ids}
+    homes = PartyMember.objects.filter(pk__in=ids, resident__isnull=False).values_list(
+        "pk", "resident__household__building_id", "resident__household__building__zone_id"
+    )
+    covered = (
+        Assignment.objects.filter(role=CoverageRole.HOUSEHOLD, end__isnull=True, member_id__in=ids)
+        .values_list("member_id", "household__building_id", "household__building__zone_id")
+        .distinct()
+    )
+    for pk, building_id, zone_id in [*homes, *covered]:
+        result[pk].buildings.add(building_id)
+        result[pk].zones.add(zone_id)
+    return result
+
+
+def affinity_rank(affinity: dict[int, Affinity], member_id: int, building) -> int:
+    """0: same building, 1: same zone, 2: elsewhere in the community."""
+    near = affinity.get(member_id) or Affinity()
+    if building.pk in near.buildings:
+        return 0
+    if building.zone_id in near.zones:
+        return 1
+    return 2
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    member: PartyMember
+    load: int
+    why: str  # building | zone | community
+
+
+def community_members(*, community_ids):
+    """Active members registered with the branches and groups of these communities, with their load."""
+    return (
+        PartyMember.objects.active()
+        .filter(organisation__community_id__in=list(community_ids))
+        .select_related("organisation")
+        .annotate(
+            load=Count("assignments", filter=Q(assignments__role=CoverageRole.HOUSEHOLD, assignments__end__isnull=True))
+        )
+        .order_by("name", "pk")
+    )
+
+
+def suggest_coverers(*, households) -> dict[int, Suggestion]:
+    """A suggested coverer for each uncovered household: a member of its community below the band's top
+    first, then one living in or covering the same building, then the same zone, lightest load first.
+
+    Suggestions for a list are planned together (each one adds to that member's load), so one page of
+    households is spread over the members rather than all given to the lightest.  Four queries.
+    ``households`` must have ``building__zone`` loaded.
+    """
+    households = list(households)
+    if not households:
+        return {}
+    community_ids = {h.building.zone.community_id for h in households}
+    members = list(community_members(community_ids=community_ids))
+    loads = {m.pk: m.load for m in members}
+    affinity = member_affinity(member_ids=loads)
+    _low, high = load_band()
+    by_community: dict[int, list[PartyMember]] = {}
+    for member in members:
+        by_community.setdefault(member.organisation.community_id, []).append(member)
+    result = {}
+    for household in households:
+        candidates = by_community.get(household.building.zone.community_id)
+        if not candidates:
+            continue
+        best = min(
+            candidates,
+            key=lambda m: (
+                loads[m.pk] >= high,
+                affinity_rank(affinity, m.pk, household.building),
+                loads[m.pk],
+                m.pk,
+            ),
+        )
+        rank = affinity_rank(affinity, best.pk, household.building)
+        result[household.pk] = Suggestion(best, loads[best.pk], ("building", "zone", "community")[rank])
+        loads[best.pk] += 1
+    return result
+
+
+def branch_secretary(*, branch_id: int) -> PartyMember | None:
+    position = (
+        Position.objects.filter(organisation_id=branch_id, role=PositionRole.BRANCH_SECRETARY, end__isnull=True)
+        .select_related("member__user")
+        .first()
+    )
+    return position.member if position else None
+
+
+@dataclass(frozen=True)
+class DueRow:
+    household: Household
+    last_visit: dt.date | None
+    coverer: PartyMember | None
+
+
+def visits_due(*, community_id: int, days: int, on: dt.date) -> list[DueRow]:
+    """Households of a community not visited in the ``days`` before ``on`` (two queries)."""
+    since = on - dt.timedelta(days=days)
+    households = list(
+        Household.objects.filter(building__zone__community_id=community_id)
+        .select_related("building__zone__community")
+        .annotate(last_visit=Max("party_visits__date", filter=Q(party_visits__date__lte=on)))
+        .filter(Q(last_visit__isnull=True) | Q(last_visit__lte=since))
+        .order_by("building__zone__name", "building__name", "number", "pk")
+    )
+    coverers = coverers_for_households(household_ids=[h.pk for h in households], on=on)
+    return [DueRow(h, h.last_visit, coverers.get(h.pk)) for h in households]
+
+
+# --- indicators ----------------------------------------------------------------------------
+
+
+@dataclass
+class CommunityCoverage:
+    id: int
+    name: str
+    town_id: int
+    households: int = 0
+    uncovered: int = 0
+    zones: int = 0
+    zones_uncovered: int = 0
+    buildings: int = 0
+    buildings_uncovered: int = 0
+    point_covered: bool = False
+    members: int = 0
+    members_outside_band: int = 0
+    visited_30: int = 0
+    visited_90: int = 0
+    visits: int = 0
+    ended_without_successor: int = 0
+
+    @property
+    def covered(self) -> int:
+        return self.households - self.uncovered
+
+
+@dataclass(frozen=True)
+class MemberLoad:
+    id: int
+    name: str
+    community_id: int
+    load: int
+    flag: str  # "" | "low" | "high"
+
+
+@dataclass
+class CoverageSummary:
+    on: dt.date
+    band: tuple[int, int]
+    rows: list[CommunityCoverage]
+    members: list[MemberLoad]
+
+    def total(self, name: str) -> int:
+        return sum(getattr(r, name) for r in self.rows)
+
+    @property
+    def households(self) -> int:
+        return self.total("households")
+
+    @property
+    def uncovered(self) -> int:
+        return self.total("uncovered")
+
+    @property
+    def coverage_rate(self) -> float:
+        return round(100.0 * (self.households - self.uncovered) / self.households, 1) if self.households else 0.0
+
+    def share(self, name: str) -> float:
+        return round(100.0 * self.total(name) / self.households, 1) if self.households else 0.0
+
+    @property
+    def communities_uncovered(self) -> int:
+        return sum(1 for r in self.rows if not r.point_covered)
+
+
+def _by_community(queryset, path: str, **aggregates) -> dict[int, dict]:
+    rows = queryset.values(cid=F(path)).annotate(**aggregates)
+    return {row["cid"]: row for row in rows}
+
+
+def ended_without_successor_qs(on: dt.date):
+    """Assignments ended by ``on`` whose target nobody took over afterwards."""
+    later = Assignment.objects.filter(role=OuterRef("role"), start__gte=OuterRef("end"), start__lte=on).filter(
+        Q(role=CoverageRole.POINT, community=OuterRef("community"))
+        | Q(role=CoverageRole.ZONE, zone=OuterRef("zone"))
+        | Q(role=CoverageRole.BUILDING, building=OuterRef("building"))
+        | Q(role=CoverageRole.HOUSEHOLD, household=OuterRef("household"))
+    )
+    return Assignment.objects.filter(end__isnull=False, end__lte=on).filter(~Exists(later.exclude(pk=OuterRef("pk"))))
+
+
+def coverage_summary(
+    *,
+    scope: Scope | None = None,
+    community_ids=None,
+    on: dt.date | None = None,
+    visits_from: dt.date | None = None,
+    visits_to: dt.date | None = None,
+) -> CoverageSummary:
+    """Coverage per community in a scope (or a list of communities): ten queries whatever the size."""
+    on = on or timezone.localdate()
+    band = load_band()
+    communities = Community.objects.all() if scope is None else Community.objects.for_user_scope(scope)
+    if community_ids is not None:
+        communities = communities.filter(pk__in=list(community_ids))
+    rows = {c.pk: CommunityCoverage(c.pk, c.name, c.town_id) for c in communities.order_by("code")}
+    ids = list(rows)
+    households = Household.objects.filter(building__zone__community_id__in=ids)
+    count = Count("id")
+    for cid, row in _by_community(households, "building__zone__community_id", n=count).items():
+        rows[cid].households = row["n"]
+    for cid, row in _by_community(
+        uncovered_households_qs(households, on), "building__zone__community_id", n=count
+    ).items():
+        rows[cid].uncovered = row["n"]
+    zone_cover = Assignment.objects.filter(active_q(on), role=CoverageRole.ZONE, zone=OuterRef("pk"))
+    zones = Zone.objects.filter(community_id__in=ids).annotate(covered=Exists(zone_cover))
+    for cid, row in _by_community(
+        zones, "community_id", n=count, covered_n=Count("id", filter=Q(covered=True))
+    ).items():
+        rows[cid].zones, rows[cid].zones_uncovered = row["n"], row["n"] - row["covered_n"]
+    building_cover = Assignment.objects.filter(active_q(on), role=CoverageRole.BUILDING, building=OuterRef("pk"))
+    buildings = Building.objects.filter(zone__community_id__in=ids).annotate(covered=Exists(building_cover))
+    for cid, row in _by_community(
+        buildings, "zone__community_id", n=count, covered_n=Count("id", filter=Q(covered=True))
+    ).items():
+        rows[cid].buildings, rows[cid].buildings_uncovered = row["n"], row["n"] - row["covered_n"]
+    for cid in Assignment.objects.filter(active_q(on), role=CoverageRole.POINT, community_id__in=ids).values_list(
+        "community_id", flat=True
+    ):
+        rows[cid].point_covered = True
+    low, high = band
+    member_rows = (
+        PartyMember.objects.filter(organisation__community_id__in=ids, registered__lte=on)
+        .filter(Q(left__isnull=True) | Q(left__gt=on))
+        .annotate(
+            load=Count(
+                "assignments",
+                filter=Q(assignments__role=CoverageRole.HOUSEHOLD) & active_q(on, "assignments__"),
+            )
+        )
+        .values_list("pk", "name", "organisation__community_id", "load")
+        .order_by("organisation__community_id", "name", "pk")
+    )
+    members = []
+    for pk, name, cid, load in member_rows:
+        flag = "low" if load < low else "high" if load > high else ""
+        members.append(MemberLoad(pk, name, cid, load, flag))
+        rows[cid].members += 1
+        rows[cid].members_outside_band += bool(flag)
+    visits = Visit.objects.filter(
+        household__building__zone__community_id__in=ids, date__lte=on, date__gt=on - dt.timedelta(days=90)
+    )
+    for cid, row in _by_community(
+        visits,
+        "household__building__zone__community_id",
+        v90=Count("household", distinct=True),
+        v30=Count("household", distinct=True, filter=Q(date__gt=on - dt.timedelta(days=30))),
+    ).items():
+        rows[cid].visited_90, rows[cid].visited_30 = row["v90"], row["v30"]
+    period_visits = Visit.objects.filter(
+        household__building__zone__community_id__in=ids,
+        date__gte=visits_from or on.replace(day=1),
+        date__lte=visits_to or on,
+    )
+    for cid, row in _by_community(period_visits, "household__building__zone__community_id", n=count).items():
+        rows[cid].visits = row["n"]
+    for cid, row in _by_community(
+        ended_without_successor_qs(on).filter(community_id__in=ids), "community_id", n=count
+    ).items():
+        rows[cid].ended_without_successor = row["n"]
+    return CoverageSummary(on=on, band=band, rows=list(rows.values()), members=members)
+
+
+def visits_by_month(*, scope: Scope | None, months: int = 6, on: dt.date | None = None) -> list[tuple[str, int]]:
+    """Visits per month over the last ``months`` months (one query)."""
+    on = on or timezone.localdate()
+    first = on.replace(day=1)
+    for _ in range(months - 1):
+        first = (first - dt.timedelta(days=1)).replace(day=1)
+    visits = Visit.objects.all() if scope is None else Visit.objects.for_user_scope(scope)
+    counted = {
+        row["m"].strftime("%Y-%m"): row["n"]
+        for row in visits.filter(date__gte=first, date__lte=on)
+        .annotate(m=TruncMonth("date"))
+        .values("m")
+        .annotate(n=Count("id"))
+    }
+    labels = []
+    cursor = first
+    while cursor <= on:
+        labels.append(cursor.strftime("%Y-%m"))
+        cursor = (cursor + dt.timedelta(days=32)).replace(day=1)
+    return [(label, counted.get(label, 0)) for label in labels]
+
+
+# --- the coverage page: drill-down ------------------------------------------------------
+
+LEVELS = ["county", "town", "community", "zone", "building"]
+_HOUSEHOLD_PATH = {
+    "county": "building__zone__community__town__county_id",
+    "town": "building__zone__community__town_id",
+    "community": "building__zone__community_id",
+    "zone": "building__zone_id",
+    "building": "building_id",
+}
+
+
+def uncovered_in(*, user, level: str, unit_id: int):
+    """The uncovered households of a unit the user may see, in a stable order for paging."""
+    households = Household.objects.for_user(user).filter(**{_HOUSEHOLD_PATH[level]: unit_id})
+    return (
+        uncovered_households_qs(households)
+        .select_related("building__zone__community")
+        .order_by("building__zone__community__code", "building__zone__name", "building__name", "number", "pk")
+    )
+
+
+def uncovered_children(*, user, level: str, unit_id: int) -> list[tuple[str, int, str, int, int]]:
+    """(child level, id, name, households, uncovered) one level down, for the drill-down (two queries)."""
+    if level == "building":
+        return []
+    child = LEVELS[LEVELS.index(level) + 1]
+    households = Household.objects.for_user(user).filter(**{_HOUSEHOLD_PATH[level]: unit_id})
+    key = _HOUSEHOLD_PATH[child]
+    counts = {
+        row["k"]: (row["n"], row["u"])
+        for row in households.annotate(covered=Exists(_household_cover()))
+        .values(k=F(key))
+        .annotate(n=Count("id"), u=Count("id", filter=Q(covered=False)))
+    }
+    from community.models import Town
+
+    model = {"town": Town, "community": Community, "zone": Zone, "building": Building}[child]
+    parent_field = {"town": "county_id", "community": "town_id", "zone": "community_id", "building": "zone_id"}[child]
+    units = model.objects.filter(**{parent_field: unit_id}, pk__in=list(counts)).order_by(
+        *(["code"] if child in ("town", "community") else ["name"])
+    )
+    return [(child, u.pk, u.name, *counts.get(u.pk, (0, 0))) for u in units]
+
+
+def branch_organisations():
+    """Every community branch with its community (for the weekly job)."""
+    from .models import PartyOrganisation
+
+    return PartyOrganisation.objects.filter(kind=OrgKind.BRANCH).select_related("community").order_by("pk")

@@ -1,0 +1,50 @@
+"""Jobs of the party liaison network: thin, idempotent, each calling actions.
+
+- ``visits_due_weekly``: every Monday, the list of households not visited for N days to each branch
+  secretary (stored as a ``VisitsDueNotice`` and emailed once per branch and week);
+- ``coverage_report_monthly``: on the 1st, last month's coverage section per community
+  (a ``CoverageReport`` row, made once per community and month).
+
+Schedules live in django-celery-beat (migration 0002 creates them; editable in the admin).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from celery import shared_task
+from django.db import OperationalError
+from django.utils import timezone
+
+from community.models import Community
+
+from . import actions, selectors
+
+
+def _date(value: str | None, default: dt.date) -> dt.date:
+    return dt.date.fromisoformat(value) if value else default
+
+
+@shared_task(bind=True, acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+def visits_due_weekly(self, week: str | None = None, days: int | None = None) -> int:
+    """One notice per branch for the week (ISO date inside it; default this week); returns branches done."""
+    monday = actions.week_start(_date(week, timezone.localdate()))
+    done = 0
+    for branch_id in selectors.branch_organisations().values_list("pk", flat=True):
+        actions.visits_due_notify(branch_id=branch_id, week=monday, days=days)
+        done += 1
+    return done
+
+
+@shared_task(bind=True, acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+def coverage_report_monthly(self, month: str | None = None) -> int:
+    """One coverage report per community for the month (default: last month); returns communities done."""
+    if month:
+        first = _date(month, timezone.localdate()).replace(day=1)
+    else:
+        first = (timezone.localdate().replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+    done = 0
+    for community_id in Community.objects.order_by("pk").values_list("pk", flat=True):
+        actions.coverage_report_make(community_id=community_id, month=first)
+        done += 1
+    return done
