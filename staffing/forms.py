@@ -1,0 +1,267 @@
+"""Forms: the admin's action forms (each one calls an action in ``clean``) and the public objection form."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib.admin.helpers import ActionForm
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+from . import actions
+from .choices import Stage
+from .models import (
+    Applicant,
+    BonusPoint,
+    Campaign,
+    CampaignRules,
+    Examiner,
+    ExaminerRelation,
+    InterviewScore,
+    Objection,
+    PayrollRun,
+    Post,
+    ScoreCorrection,
+)
+
+
+class ActionModelForm(forms.ModelForm):
+    """A ModelForm whose saving is an action: ``run`` is called in ``clean`` (inside a transaction), so a
+    refused rule becomes a form error and nothing is half-written.  ``result`` is the saved object."""
+
+    user = None
+    result = None
+
+    def run(self, cleaned):
+        raise NotImplementedError
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.errors:
+            return cleaned
+        try:
+            with transaction.atomic():
+                self.result = self.run(cleaned)
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict"):
+                for field, errors in exc.error_dict.items():
+                    self.add_error(field if field in self.fields else None, errors)
+            else:
+                raise
+        except PermissionDenied as exc:
+            raise ValidationError(str(exc))
+        return cleaned
+
+    def _post_clean(self):
+        if self.result is not None:
+            self.instance = self.result
+            return
+        super()._post_clean()
+
+
+class CampaignForm(ActionModelForm):
+    class Meta:
+        model = Campaign
+        fields = ["town", "kind", "title", "announcement"]
+
+    def run(self, cleaned):
+        if self.instance.pk:
+            return actions.campaign_edit(
+                by=self.user,
+                campaign_id=self.instance.pk,
+                town=cleaned["town"],
+                kind=cleaned["kind"],
+                title=cleaned["title"],
+                announcement=cleaned["announcement"],
+            )
+        return actions.campaign_create(
+            by=self.user,
+            town=cleaned["town"],
+            kind=cleaned["kind"],
+            title=cleaned["title"],
+            announcement=cleaned["announcement"],
+        )
+
+
+class RulesForm(ActionModelForm):
+    class Meta:
+        model = CampaignRules
+        fields = ["campaign", "reason", *actions.RULE_FIELDS]
+
+    def run(self, cleaned):
+        data = {name: cleaned[name] for name in actions.RULE_FIELDS if name in cleaned}
+        return actions.rules_update(by=self.user, campaign_id=cleaned["campaign"].pk, reason=cleaned["reason"], **data)
+
+
+class PostForm(ActionModelForm):
+    class Meta:
+        model = Post
+        fields = [
+            "campaign",
+            "community",
+            "title",
+            "staff_post",
+            "headcount",
+            "min_education",
+            "max_age",
+            "local_registration_required",
+            "other_conditions",
+        ]
+
+    def run(self, cleaned):
+        data = dict(cleaned)
+        campaign, community = data.pop("campaign"), data.pop("community")
+        return actions.post_add(by=self.user, campaign_id=campaign.pk, community=community, **data)
+
+
+class ApplicantForm(ActionModelForm):
+    post = forms.ModelChoiceField(queryset=Post.objects.none(), label=_("post"))
+
+    class Meta:
+        model = Applicant
+        fields = [
+            "post",
+            "name",
+            "id_number",
+            "phone",
+            "education",
+            "local_registration",
+            "party_member",
+            "computer_certificate",
+            "incumbent",
+        ]
+
+    def run(self, cleaned):
+        data = dict(cleaned)
+        post = data.pop("post")
+        return actions.applicant_register(by=self.user, post_id=post.pk, **data).applicant
+
+
+class BonusForm(ActionModelForm):
+    class Meta:
+        model = BonusPoint
+        fields = ["application", "reason", "points"]
+
+    def run(self, cleaned):
+        return actions.bonus_add(
+            by=self.user, application_id=cleaned["application"].pk, reason=cleaned["reason"], points=cleaned["points"]
+        )
+
+
+class ExaminerForm(ActionModelForm):
+    class Meta:
+        model = Examiner
+        fields = ["campaign", "name", "organisation"]
+
+    def run(self, cleaned):
+        return actions.examiner_add(by=self.user, **cleaned)
+
+
+class RelationForm(ActionModelForm):
+    class Meta:
+        model = ExaminerRelation
+        fields = ["examiner", "applicant", "relation"]
+
+    def run(self, cleaned):
+        return actions.relation_declare(
+            by=self.user,
+            examiner_id=cleaned["examiner"].pk,
+            applicant_id=cleaned["applicant"].pk,
+            relation=cleaned["relation"],
+        )
+
+
+class InterviewScoreForm(ActionModelForm):
+    class Meta:
+        model = InterviewScore
+        fields = ["application", "examiner", "score"]
+
+    def run(self, cleaned):
+        saved = actions.interview_panel_record(
+            by=self.user,
+            application_id=cleaned["application"].pk,
+            scores={cleaned["examiner"].pk: cleaned["score"]},
+        )
+        return saved[0]
+
+
+class CorrectionForm(ActionModelForm):
+    class Meta:
+        model = ScoreCorrection
+        fields = ["application", "kind", "examiner", "new", "reason"]
+
+    def run(self, cleaned):
+        return actions.score_correct(
+            by=self.user,
+            application_id=cleaned["application"].pk,
+            kind=cleaned["kind"],
+            new=cleaned["new"],
+            reason=cleaned["reason"],
+            examiner_id=cleaned["examiner"].pk if cleaned.get("examiner") else None,
+        )
+
+
+class ResolveForm(ActionModelForm):
+    upheld = forms.BooleanField(label=_("objection upheld"), required=False)
+    resolution_text = forms.CharField(label=_("resolution"), widget=forms.Textarea)
+
+    class Meta:
+        model = Objection
+        fields = []
+
+    def run(self, cleaned):
+        return actions.objection_resolve(
+            by=self.user, objection_id=self.instance.pk, upheld=cleaned["upheld"], resolution=cleaned["resolution_text"]
+        )
+
+
+class PayrollForm(ActionModelForm):
+    class Meta:
+        model = PayrollRun
+        fields = ["community", "month"]
+
+    def run(self, cleaned):
+        return actions.payroll_run(by=self.user, community_id=cleaned["community"].pk, month=cleaned["month"])
+
+
+class ApplicationActionForm(ActionForm):
+    """The changelist's action bar: where to move the selected applications, when and why."""
+
+    to = forms.ChoiceField(label=_("to stage"), choices=[("", "---------"), *Stage.choices], required=False)
+    on = forms.DateField(label=_("on"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    reason = forms.CharField(label=_("reason"), max_length=200, required=False)
+
+
+class ScoreImportForm(forms.Form):
+    sheet = forms.FileField(
+        label=_("Excel sheet"), required=False, help_text=_("Column A: exam number; column B: score (empty = absent).")
+    )
+    text = forms.CharField(
+        label=_("or type the scores"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=_("One “exam number, score” per line."),
+    )
+
+    def scores(self) -> dict:
+        if self.cleaned_data.get("sheet"):
+            return actions.read_score_sheet(self.cleaned_data["sheet"])
+        rows = {}
+        for number, line in enumerate((self.cleaned_data.get("text") or "").splitlines(), start=1):
+            if not line.strip():
+                continue
+            parts = [p.strip() for p in line.replace("，", ",").split(",")]
+            if len(parts) != 2:
+                raise ValidationError(_("Line %(n)s: write “exam number, score”.") % {"n": number})
+            rows[parts[0]] = parts[1]
+        if not rows:
+            raise ValidationError(_("Upload a sheet or type the scores."))
+        return rows
+
+
+class ObjectionForm(forms.Form):
+    """The public objection form (rate limited in the view)."""
+
+    exam_number = forms.CharField(label=_("Exam number you object to (optional)"), max_length=20, required=False)
+    text = forms.CharField(label=_("Your objection"), widget=forms.Textarea(attrs={"rows": 5}), max_length=2000)
+    contact = forms.CharField(label=_("How to reach you (optional)"), max_length=60, required=False)

@@ -1,0 +1,102 @@
+"""Public pages of recruitment and placement: announcements, score lists, publicity lists, objections.
+
+What is shown is what the rules require and nothing more: exam numbers, masked names, posts and
+scores — never an ID number, a phone or an unmasked name.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from . import actions, selectors
+from .forms import ObjectionForm
+
+log = logging.getLogger(__name__)
+
+OBJECTION_RATE = "5/h"
+
+
+def _campaign(pk: int):
+    campaign = selectors.public_campaign(pk)
+    if campaign is None:
+        raise Http404(_("There is no such published campaign."))
+    return campaign
+
+
+def _limited(request) -> bool:
+    """Over the objection rate for this address? (A cache outage lets the objection through.)"""
+    from django_ratelimit.core import get_usage
+
+    try:
+        usage = get_usage(request, group="staffing-objection", key="ip", rate=OBJECTION_RATE, increment=True)
+    except Exception as exc:  # Redis down: rather take the objection than lose it
+        log.warning("objection rate limit not checked: %s", exc)
+        return False
+    return bool(usage and usage["should_limit"])
+
+
+def campaign_list(request):
+    return render(request, "staffing/public/list.html", {"campaigns": selectors.public_campaigns()})
+
+
+def campaign_detail(request, pk: int):
+    campaign = _campaign(pk)
+    rules = campaign.rule_versions.order_by("-version").first()
+    return render(
+        request,
+        "staffing/public/announcement.html",
+        {"campaign": campaign, "rules": rules, "posts": campaign.posts.all()},
+    )
+
+
+def campaign_scores(request, pk: int):
+    campaign = _campaign(pk)
+    return render(
+        request,
+        "staffing/public/scores.html",
+        {
+            "campaign": campaign,
+            "scores": selectors.public_scores(campaign),
+            "results": selectors.placement_results(campaign),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def campaign_publicity(request, pk: int):
+    campaign = _campaign(pk)
+    form = ObjectionForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if _limited(request):
+            form.add_error(None, _("Too many objections from this address: please try again in an hour."))
+            status = 429
+        elif form.is_valid():
+            try:
+                actions.objection_lodge(campaign_id=campaign.pk, **form.cleaned_data)
+            except ValidationError as exc:
+                if hasattr(exc, "error_dict"):
+                    for field, errors in exc.error_dict.items():
+                        form.add_error(field if field in form.fields else None, errors)
+                else:
+                    form.add_error(None, exc)
+                status = 400
+            else:
+                from django.contrib import messages
+
+                messages.success(request, _("Your objection was received; the organisation office will resolve it."))
+                return redirect("staffing:publicity", pk=campaign.pk)
+        else:
+            status = 400
+    return render(
+        request,
+        "staffing/public/publicity.html",
+        {"campaign": campaign, "rows": selectors.public_publicity(campaign), "form": form},
+        status=status,
+    )
