@@ -1,0 +1,528 @@
+"""The staff side: the triage queue of service requests, notifications, 六进社区, facilities and events."""
+
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Exists, OuterRef
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from community.admin_base import ScopedAdmin, ScopedPlainAdmin
+from community.choices import ScopeLevel
+from community.models import Building, Community, Department, Resident
+from community.scoping import community_of, scope_of
+
+from . import actions
+from .choices import OPEN_STATUSES, Status
+from .forms import ProcessForm, StaffRequestForm
+from .models import (
+    Activity,
+    ActivityPhoto,
+    Commitment,
+    CommunityEvent,
+    Evaluation,
+    Facility,
+    FacilityBooking,
+    FollowUp,
+    Notification,
+    Open311Client,
+    RequestEvent,
+    RequestPhoto,
+    ServiceCategory,
+    ServiceRequest,
+)
+
+
+@admin.register(ServiceCategory)
+class ServiceCategoryAdmin(ScopedAdmin):
+    list_display = [
+        "name",
+        "code",
+        "group",
+        "department",
+        "accept_within_hours",
+        "resolve_within_days",
+        "paid",
+        "price",
+        "active",
+    ]
+    list_filter = ["active", "paid", "group"]
+    list_select_related = ["department"]
+    search_fields = ["name", "code"]
+
+    def has_change_permission(self, request, obj=None):
+        scope = scope_of(request.user)
+        return super().has_change_permission(request, obj) and scope is not None and scope.allows(None)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        scope = scope_of(request.user)
+        if db_field.name == "department" and scope is not None and not scope.is_all:
+            # Department's own for_user filters by the county's id on the department (a core quirk)
+            kwargs["queryset"] = Department.objects.filter(county_id=scope.county_id)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        actions.category_save(by=request.user, category=obj)
+
+
+class OverdueFilter(admin.SimpleListFilter):
+    title = _("deadline")
+    parameter_name = "overdue"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Overdue")), ("no", _("On time"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(actions.overdue_q(timezone.now()) | admin_overdue_flag())
+        if self.value() == "no":
+            return queryset.exclude(actions.overdue_q(timezone.now())).exclude(overdue=True)
+        return queryset
+
+
+def admin_overdue_flag():
+    from django.db.models import Q
+
+    return Q(overdue=True, status__in=OPEN_STATUSES)
+
+
+class VulnerableHouseholdFilter(admin.SimpleListFilter):
+    title = _("vulnerable household")
+    parameter_name = "vulnerable"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("From a vulnerable household"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            vulnerable = Resident.objects.current().vulnerable().filter(household_id=OuterRef("household_id"))
+            return queryset.filter(Exists(vulnerable))
+        return queryset
+
+
+class BuildingFilter(admin.SimpleListFilter):
+    title = _("building")
+    parameter_name = "building"
+
+    def lookups(self, request, model_admin):
+        community = request.GET.get("community__id__exact")
+        buildings = Building.objects.for_user(request.user).select_related("zone__community")
+        if community:
+            buildings = buildings.filter(zone__community_id=community)
+        return [(b.pk, str(b)) for b in buildings.order_by("zone__community__code", "name")[:300]]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(building_id=self.value())
+        return queryset
+
+
+class RequestEventInline(admin.TabularInline):
+    model = RequestEvent
+    fields = ["at", "kind", "old_status", "new_status", "note", "public", "by"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    verbose_name_plural = _("timeline")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("by")
+
+
+class RequestPhotoInline(admin.TabularInline):
+    model = RequestPhoto
+    fields = ["preview", "width", "height", "uploaded_at"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("photo"))
+    def preview(self, obj):
+        return format_html(
+            '<a href="{}"><img src="{}" alt="" style="max-height:120px"></a>', obj.image.url, obj.image.url
+        )
+
+
+class FollowUpInline(admin.TabularInline):
+    model = FollowUp
+    fields = ["at", "by", "reached", "satisfaction", "note"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ServiceRequest)
+class ServiceRequestAdmin(ScopedAdmin):
+    """The triage queue: open requests of the user's communities, oldest deadlines first."""
+
+    list_display = [
+        "display_code",
+        "submitted_at",
+        "category",
+        "community",
+        "building",
+        "status",
+        "deadline",
+        "overdue_flag",
+        "assignee",
+        "channel",
+        "rating",
+    ]
+    list_filter = [
+        "status",
+        OverdueFilter,
+        "category",
+        "community",
+        BuildingFilter,
+        VulnerableHouseholdFilter,
+        "channel",
+        "rating",
+    ]
+    list_select_related = ["category", "community", "building__zone", "assigned_user", "assigned_department"]
+    search_fields = ["=tracking_code", "description", "=contact_phone", "address"]
+    date_hierarchy = "submitted_at"
+    ordering = ["-submitted_at"]
+    inlines = [RequestEventInline, RequestPhotoInline, FollowUpInline]
+    actions = ["accept_selected", "start_selected", "close_selected"]
+    readonly_fields = [
+        "display_code",
+        "process_link",
+        "status",
+        "community",
+        "category",
+        "channel",
+        "building",
+        "household",
+        "address",
+        "description",
+        "answers",
+        "contact_name",
+        "masked_phone",
+        "submitted_at",
+        "accept_due",
+        "resolve_due",
+        "accepted_at",
+        "resolved_at",
+        "closed_at",
+        "assigned_user",
+        "assigned_department",
+        "assigned_party_member_name",
+        "duplicate_of",
+        "reject_reason",
+        "overdue",
+        "escalated_at",
+        "fee",
+        "fee_posted",
+        "rating",
+        "rating_comment",
+        "rated_at",
+    ]
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return list(StaffRequestForm.Meta.fields)
+        return self.readonly_fields
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.readonly_fields if obj is not None else []
+
+    def get_inlines(self, request, obj):
+        return self.inlines if obj is not None else []
+
+    def get_form(self, request, obj=None, **kwargs):
+        if obj is None:
+            kwargs["form"] = StaffRequestForm
+            kwargs["fields"] = StaffRequestForm.Meta.fields
+        form = super().get_form(request, obj, **kwargs)
+        form.user = request.user
+        return form
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return  # a request changes only through the process page (its actions)
+        created = form.created
+        obj.__dict__.update({k: v for k, v in created.__dict__.items() if not k.startswith("_")})
+        obj._state = created._state
+
+    def save_related(self, request, form, formsets, change):
+        if change:
+            super().save_related(request, form, formsets, change)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("tracking code"), ordering="tracking_code")
+    def display_code(self, obj):
+        return obj.display_code
+
+    @admin.display(description=_("phone"))
+    def masked_phone(self, obj):
+        return obj.masked_phone
+
+    @admin.display(description=_("due"))
+    def deadline(self, obj):
+        if obj.status == Status.SUBMITTED:
+            return obj.accept_due
+        return obj.resolve_due if obj.status in OPEN_STATUSES else None
+
+    @admin.display(description=_("overdue"), boolean=True)
+    def overdue_flag(self, obj):
+        if obj.status not in OPEN_STATUSES:
+            return obj.overdue
+        now = timezone.now()
+        return obj.overdue or (obj.status == Status.SUBMITTED and obj.accept_due < now) or obj.resolve_due < now
+
+    @admin.display(description=_("assigned to"))
+    def assignee(self, obj):
+        return obj.assigned_user or obj.assigned_department or obj.assigned_party_member_name or "—"
+
+    @admin.display(description=_("process"))
+    def process_link(self, obj):
+        url = reverse("admin:services_servicerequest_process", args=[obj.pk])
+        return format_html('<a class="button" href="{}">{}</a>', url, _("Accept, assign, resolve, close …"))
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:pk>/process/",
+                self.admin_site.admin_view(self.process_view),
+                name="services_servicerequest_process",
+            ),
+            *super().get_urls(),
+        ]
+
+    def process_view(self, request, pk):
+        obj = get_object_or_404(self.get_queryset(request).select_related("community__town"), pk=pk)
+        if not self.has_change_permission(request, obj) or not request.user.has_perm("services.triage_servicerequest"):
+            raise PermissionDenied
+        form = ProcessForm(request.POST or None, request_obj=obj, user=request.user)
+        if request.method == "POST" and form.is_valid() and form.run(by=request.user):
+            self.message_user(request, _("Done."), messages.SUCCESS)
+            return redirect(reverse("admin:services_servicerequest_change", args=[obj.pk]))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Process request %(code)s") % {"code": obj.display_code},
+            "opts": self.model._meta,
+            "original": obj,
+            "form": form,
+            "transitions": [Status(s).label for s in actions.TRANSITIONS.get(obj.status, ())],
+        }
+        return TemplateResponse(
+            request, "services/admin/process.html", context, status=400 if request.method == "POST" else 200
+        )
+
+    def _bulk(self, request, queryset, to):
+        done = failed = 0
+        for pk in queryset.values_list("pk", flat=True):
+            try:
+                actions.request_move(by=request.user, request_id=pk, to=to)
+                done += 1
+            except (ValidationError, PermissionDenied):
+                failed += 1
+        self.message_user(request, _("%(done)d changed, %(failed)d could not be.") % {"done": done, "failed": failed})
+
+    @admin.action(description=_("Accept the selected requests"), permissions=["triage"])
+    def accept_selected(self, request, queryset):
+        self._bulk(request, queryset, Status.ACCEPTED)
+
+    @admin.action(description=_("Start work on the selected requests"), permissions=["triage"])
+    def start_selected(self, request, queryset):
+        self._bulk(request, queryset, Status.IN_PROGRESS)
+
+    @admin.action(description=_("Close the selected resolved requests"), permissions=["triage"])
+    def close_selected(self, request, queryset):
+        self._bulk(request, queryset, Status.CLOSED)
+
+    def has_triage_permission(self, request):
+        return request.user.has_perm("services.triage_servicerequest")
+
+
+@admin.register(Notification)
+class NotificationAdmin(ScopedPlainAdmin):
+    list_display = ["created_at", "subject", "recipient", "status", "attempts", "sent_at"]
+    list_filter = ["status"]
+    list_select_related = ["recipient", "request"]
+    search_fields = ["subject"]
+    readonly_fields = [
+        "request",
+        "recipient",
+        "email",
+        "subject",
+        "body",
+        "status",
+        "attempts",
+        "last_error",
+        "created_at",
+        "sent_at",
+    ]
+    actions = ["send_now"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description=_("Send the selected pending notifications now"), permissions=["view"])
+    def send_now(self, request, queryset):
+        for pk in queryset.filter(status="pending").values_list("pk", flat=True):
+            actions.notification_send(notification_id=pk)
+        self.message_user(request, _("Sending attempted."))
+
+
+@admin.register(Open311Client)
+class Open311ClientAdmin(admin.ModelAdmin):
+    list_display = ["name", "contact", "active", "created_at"]
+    search_fields = ["name"]
+    readonly_fields = ["api_key"]
+
+
+# --- department-owned rows: liaisons write their own department's rows in any community of the county --
+
+
+class DepartmentScopedAdmin(ScopedAdmin):
+    def _scope(self, request):
+        return scope_of(request.user)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        scope = self._scope(request)
+        if scope is not None and scope.level == ScopeLevel.DEPARTMENT:
+            if db_field.name == "community":
+                kwargs["queryset"] = Community.objects.filter(town__county_id=scope.county_id)
+            elif db_field.name == "department":
+                kwargs["queryset"] = Department.objects.filter(pk=scope.department_id)
+        elif db_field.name == "department" and scope is not None and not scope.is_all:
+            kwargs["queryset"] = Department.objects.filter(county_id=scope.county_id)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def _in_scope(self, request, obj) -> bool:
+        if obj is None:
+            return True
+        try:
+            actions.ensure_may_write(request.user, community_of(obj), getattr(obj, "department", None))
+        except PermissionDenied:
+            return False
+        return True
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super(ScopedAdmin, self).get_form(request, obj, **kwargs)
+        user = request.user
+
+        class DepartmentScopedForm(form):
+            def _post_clean(self):
+                super()._post_clean()
+                if self.errors:
+                    return
+                try:
+                    actions.ensure_may_write(
+                        user, community_of(self.instance), getattr(self.instance, "department", None)
+                    )
+                except PermissionDenied as exc:
+                    self.add_error(None, str(exc))
+
+        DepartmentScopedForm.__name__ = form.__name__
+        return DepartmentScopedForm
+
+    def save_model(self, request, obj, form, change):
+        actions.record_save(by=request.user, instance=obj)
+
+    def delete_model(self, request, obj):
+        actions.ensure_may_write(request.user, community_of(obj), getattr(obj, "department", None))
+        obj.delete()
+
+
+@admin.register(Commitment)
+class CommitmentAdmin(DepartmentScopedAdmin):
+    list_display = ["title", "department", "community", "year", "kind", "times", "per", "staff_assigned", "budget"]
+    list_filter = ["year", "kind", "department", "community"]
+    list_select_related = ["department", "community"]
+    search_fields = ["title"]
+
+
+class ActivityPhotoInline(admin.TabularInline):
+    model = ActivityPhoto
+    extra = 1
+    fields = ["image", "caption"]
+
+
+@admin.register(Activity)
+class ActivityAdmin(DepartmentScopedAdmin):
+    list_display = [
+        "date",
+        "title",
+        "kind",
+        "department",
+        "community",
+        "participants",
+        "staff_count",
+        "amount_spent",
+        "fund",
+    ]
+    list_filter = ["kind", "department", "community"]
+    list_select_related = ["department", "community"]
+    search_fields = ["title", "description"]
+    date_hierarchy = "date"
+    inlines = [ActivityPhotoInline]
+
+
+@admin.register(Evaluation)
+class EvaluationAdmin(DepartmentScopedAdmin):
+    list_display = ["year", "department", "community", "score", "grade"]
+    list_filter = ["year", "grade", "department", "community"]
+    list_select_related = ["department", "community"]
+    search_fields = ["comment"]
+
+
+@admin.register(Facility)
+class FacilityAdmin(ScopedAdmin):
+    list_display = ["name", "unit", "kind", "opening_hours", "capacity", "free", "public"]
+    list_filter = ["kind", "public", "unit__community"]
+    list_select_related = ["unit__community"]
+    search_fields = ["name", "unit__name"]
+    autocomplete_fields = ["unit"]
+
+
+@admin.register(FacilityBooking)
+class FacilityBookingAdmin(ScopedAdmin):
+    list_display = ["date", "start", "end", "facility", "organiser", "purpose", "status", "attendees"]
+    list_filter = ["status", "facility__unit__community"]
+    list_select_related = ["facility__unit__community"]
+    search_fields = ["organiser", "purpose", "facility__name"]
+    date_hierarchy = "date"
+    autocomplete_fields = ["facility"]
+
+    def save_model(self, request, obj, form, change):
+        actions.record_save(by=request.user, instance=obj)
+
+
+@admin.register(CommunityEvent)
+class CommunityEventAdmin(ScopedAdmin):
+    list_display = ["starts_at", "title", "kind", "community", "location", "status", "attendance", "public"]
+    list_filter = ["kind", "status", "community"]
+    list_select_related = ["community"]
+    search_fields = ["title", "location"]
+    date_hierarchy = "starts_at"
+    autocomplete_fields = ["community"]

@@ -1,0 +1,296 @@
+"""Forms of the public pages and of the staff's request processing."""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+from community import validators
+from community.models import Building, Community, Department, User
+from community.scoping import scope_of
+
+from . import actions
+from .choices import Channel, QuestionType, Rating
+from .models import ServiceCategory, ServiceRequest
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultiplePhotoField(forms.FileField):
+    widget = MultipleFileInput
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("required", False)
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        if not data:
+            return []
+        files = data if isinstance(data, list | tuple) else [data]
+        return [super(MultiplePhotoField, self).clean(f, initial) for f in files if f]
+
+
+def question_field(question) -> forms.Field:
+    kind = question.get("type", QuestionType.STRING)
+    options = {"label": question["label"], "required": bool(question.get("required"))}
+    if kind == QuestionType.TEXT:
+        return forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=1000, **options)
+    if kind == QuestionType.NUMBER:
+        return forms.DecimalField(**options)
+    if kind == QuestionType.DATETIME:
+        return forms.DateTimeField(widget=forms.DateTimeInput(attrs={"type": "datetime-local"}), **options)
+    if kind == QuestionType.SINGLE:
+        return forms.ChoiceField(choices=[("", "—"), *actions.question_values(question)], **options)
+    if kind == QuestionType.MULTI:
+        return forms.MultipleChoiceField(
+            choices=actions.question_values(question), widget=forms.CheckboxSelectMultiple, **options
+        )
+    return forms.CharField(max_length=1000, **options)
+
+
+class PublicRequestForm(forms.Form):
+    """The resident's form: phone-first, no account, works without JavaScript."""
+
+    community = forms.ModelChoiceField(Community.objects.none(), label=_("Community"), widget=forms.HiddenInput)
+    category = forms.ModelChoiceField(
+        ServiceCategory.objects.none(), label=_("Kind of request"), widget=forms.HiddenInput
+    )
+    building = forms.ModelChoiceField(Building.objects.none(), label=_("Building"), required=False)
+    door_number = forms.CharField(label=_("Unit and room"), max_length=20, required=False, help_text=_("e.g. 2-301"))
+    address = forms.CharField(
+        label=_("Address"),
+        max_length=150,
+        required=False,
+        help_text=_("If your building is not listed, write the address."),
+    )
+    description = forms.CharField(
+        label=_("What do you need?"), widget=forms.Textarea(attrs={"rows": 5}), min_length=4, max_length=4000
+    )
+    photos = MultiplePhotoField(
+        label=_("Photos (up to 3, each at most 5 MB)"),
+        widget=MultipleFileInput(attrs={"accept": "image/jpeg,image/png,image/webp,image/gif"}),
+    )
+    contact_name = forms.CharField(label=_("How should we address you?"), max_length=40)
+    contact_phone = forms.CharField(
+        label=_("Mobile phone"),
+        max_length=20,
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
+        validators=[validators.validate_phone],
+    )
+    consent = forms.BooleanField(label=_("I have read the notice on personal information below and agree."))
+    # honeypot: hidden from people by CSS, filled by bots
+    website = forms.CharField(label=_("Leave this field empty"), required=False)
+
+    def __init__(self, *args, community=None, category=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.community_obj, self.category_obj = community, category
+        self.fields["community"].queryset = Community.objects.all()
+        self.fields["category"].queryset = ServiceCategory.objects.active()
+        if community is not None:
+            self.fields["community"].initial = community.pk
+            self.fields["building"].queryset = Building.objects.filter(zone__community=community).order_by("name")
+        if category is not None:
+            self.fields["category"].initial = category.pk
+            for question in category.questions or []:
+                self.fields[f"answer_{question['code']}"] = question_field(question)
+
+    def clean_contact_phone(self):
+        return validators.normalise_phone(self.cleaned_data["contact_phone"])
+
+    def clean_photos(self):
+        photos = self.cleaned_data.get("photos") or []
+        if len(photos) > actions.MAX_PHOTOS:
+            raise ValidationError(_("At most 3 photos."))
+        return photos
+
+    def answers(self) -> dict:
+        return {
+            name.removeprefix("answer_"): value
+            for name, value in self.cleaned_data.items()
+            if name.startswith("answer_")
+        }
+
+    def is_bot(self) -> bool:
+        return bool(self.data.get("website"))
+
+
+class TrackForm(forms.Form):
+    code = forms.CharField(label=_("Tracking code"), max_length=20)
+    last4 = forms.CharField(
+        label=_("Last 4 digits of your phone"),
+        max_length=4,
+        min_length=4,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+
+
+class AddInfoForm(forms.Form):
+    text = forms.CharField(label=_("Add information"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+
+
+class RateForm(forms.Form):
+    rating = forms.ChoiceField(
+        label=_("Are you satisfied with the result?"), choices=Rating.choices, widget=forms.RadioSelect
+    )
+    comment = forms.CharField(
+        label=_("Comment"), max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(label=_("Why do you cancel? (optional)"), max_length=500, required=False)
+
+
+# --- staff --------------------------------------------------------------------------------------
+
+
+class StaffRequestForm(forms.ModelForm):
+    """A request taken by phone or at the counter, logged by staff on the resident's behalf."""
+
+    door_number = forms.CharField(label=_("Unit and room"), max_length=20, required=False)
+
+    class Meta:
+        model = ServiceRequest
+        fields = [
+            "community",
+            "category",
+            "channel",
+            "building",
+            "door_number",
+            "address",
+            "description",
+            "contact_name",
+            "contact_phone",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["channel"].choices = [
+            (Channel.PHONE, Channel.PHONE.label),
+            (Channel.COUNTER, Channel.COUNTER.label),
+        ]
+        self.fields["channel"].initial = Channel.PHONE
+        self.created = None
+
+    def clean(self):
+        data = super().clean()
+        if self.errors or self.created is not None:
+            return data
+        try:
+            with transaction.atomic():
+                self.created = actions.request_submit(
+                    by=self.user,
+                    community=data["community"],
+                    category=data["category"],
+                    channel=data["channel"],
+                    building=data.get("building"),
+                    door_number=data.get("door_number", ""),
+                    address=data.get("address", ""),
+                    description=data.get("description", ""),
+                    contact_name=data.get("contact_name", ""),
+                    contact_phone=data.get("contact_phone", ""),
+                )
+        except ValidationError as exc:
+            for field, messages in exc.message_dict.items():
+                self.add_error(field if field in self.fields else None, messages)
+        except PermissionDenied as exc:
+            self.add_error("community", str(exc))
+        return data
+
+
+class ProcessForm(forms.Form):
+    """One form for every step staff take on a request; each operation calls its action."""
+
+    OPERATIONS = [
+        ("accept", _("Accept")),
+        ("assign", _("Assign")),
+        ("start", _("Start work")),
+        ("resolve", _("Resolve")),
+        ("close", _("Close")),
+        ("reject", _("Reject")),
+        ("duplicate", _("Mark as duplicate")),
+        ("note", _("Add a note")),
+        ("follow_up", _("Record a follow-up call (回访)")),
+        ("escalate", _("Escalate to the town (督办)")),
+        ("post_fee", _("Post the fee to the ledger")),
+    ]
+    operation = forms.ChoiceField(label=_("Operation"), choices=OPERATIONS)
+    note = forms.CharField(label=_("Note or reason"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    public = forms.BooleanField(label=_("Show the note to the resident"), required=False)
+    user = forms.ModelChoiceField(User.objects.none(), label=_("Assign to staff member"), required=False)
+    department = forms.ModelChoiceField(Department.objects.none(), label=_("Assign to department"), required=False)
+    party_member = forms.BooleanField(label=_("Assign to the covering party member"), required=False)
+    fee = forms.DecimalField(label=_("Fee (yuan)"), max_digits=14, decimal_places=2, required=False)
+    duplicate_of = forms.ModelChoiceField(ServiceRequest.objects.none(), label=_("Duplicate of"), required=False)
+    reached = forms.BooleanField(label=_("Resident reached"), required=False, initial=True)
+    satisfaction = forms.ChoiceField(label=_("Satisfaction"), choices=[("", "—"), *Rating.choices], required=False)
+
+    def __init__(self, *args, request_obj: ServiceRequest, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.request_obj = request_obj
+        community = request_obj.community
+        self.fields["user"].queryset = User.objects.filter(
+            is_active=True, scope_level="community", community=community
+        ).order_by("username")
+        self.fields["department"].queryset = Department.objects.filter(county_id=community.town.county_id)
+        self.fields["duplicate_of"].queryset = (
+            ServiceRequest.objects.for_user(user).filter(community=community).exclude(pk=request_obj.pk)
+        )
+        self.suggested = actions.suggested_party_member(request_obj)
+        if self.suggested is None:
+            del self.fields["party_member"]
+        else:
+            self.fields["party_member"].help_text = str(self.suggested)
+        if scope_of(user) is None:
+            self.fields["user"].queryset = User.objects.none()
+
+    def run(self, *, by):
+        """Call the chosen action; its ValidationError becomes a form error."""
+        data = self.cleaned_data
+        op, pk, note = data["operation"], self.request_obj.pk, data.get("note", "")
+        try:
+            if op == "accept":
+                actions.request_move(by=by, request_id=pk, to="accepted", note=note, public=data["public"])
+            elif op == "assign":
+                actions.request_assign(
+                    by=by,
+                    request_id=pk,
+                    user=data.get("user"),
+                    department=data.get("department"),
+                    party_member=self.suggested if data.get("party_member") else None,
+                    note=note,
+                    public=data["public"],
+                )
+            elif op == "start":
+                actions.request_move(by=by, request_id=pk, to="in_progress", note=note, public=data["public"])
+            elif op == "resolve":
+                actions.request_resolve(by=by, request_id=pk, note=note, fee=data.get("fee"))
+            elif op == "close":
+                actions.request_move(by=by, request_id=pk, to="closed", note=note, public=data["public"])
+            elif op == "reject":
+                actions.request_reject(by=by, request_id=pk, reason=note)
+            elif op == "duplicate":
+                original = data.get("duplicate_of")
+                actions.request_mark_duplicate(by=by, request_id=pk, original_id=original.pk if original else None)
+            elif op == "note":
+                actions.request_note(by=by, request_id=pk, note=note, public=data["public"])
+            elif op == "follow_up":
+                actions.request_follow_up(
+                    by=by, request_id=pk, reached=data["reached"], satisfaction=data.get("satisfaction", ""), note=note
+                )
+            elif op == "escalate":
+                actions.request_escalate(by=by, request_id=pk, note=note)
+            elif op == "post_fee":
+                actions.request_post_fee(by=by, request_id=pk)
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict"):
+                for field, messages in exc.message_dict.items():
+                    self.add_error(field if field in self.fields else "note" if field == "reason" else None, messages)
+            else:
+                self.add_error(None, exc.messages)
+            return False
+        return True

@@ -1,0 +1,294 @@
+"""Reads of the services app: public views (no personal data), lists and dashboard figures."""
+
+from __future__ import annotations
+
+import datetime as dt
+import statistics
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.db import connection
+from django.db.models import Aggregate, Count, DurationField, ExpressionWrapper, F, Q, Sum
+from django.utils import timezone
+
+from community.models import Community
+
+from .choices import OPEN_STATUSES, BookingStatus, CommunityEventStatus, EventKind, Rating, Status
+from .models import (
+    Activity,
+    Commitment,
+    CommunityEvent,
+    Facility,
+    FacilityBooking,
+    FollowUp,
+    RequestEvent,
+    ServiceRequest,
+    normalise_tracking_code,
+)
+
+# --- public -------------------------------------------------------------------------------------
+
+
+def public_request(*, code: str):
+    """A request for the resident's own page: only what may be shown publicly is loaded."""
+    return (
+        ServiceRequest.objects.select_related("category", "community")
+        .only(
+            "id",
+            "tracking_code",
+            "status",
+            "submitted_at",
+            "accept_due",
+            "resolve_due",
+            "resolved_at",
+            "closed_at",
+            "reject_reason",
+            "rating",
+            "rating_comment",
+            "description",
+            "address",
+            "fee",
+            "category__name",
+            "category__accept_within_hours",
+            "category__resolve_within_days",
+            "category__paid",
+            "category__price",
+            "community__name",
+        )
+        .filter(tracking_code=normalise_tracking_code(code))
+        .first()
+    )
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    at: dt.datetime
+    title: str
+    note: str
+
+
+def public_timeline(*, request_id: int) -> list[TimelineEntry]:
+    """Status changes and public notes only; never who did it."""
+    events = (
+        RequestEvent.objects.filter(request_id=request_id)
+        .filter(Q(kind=EventKind.TRANSITION) | Q(public=True))
+        .only("at", "kind", "new_status", "note", "public")
+    )
+    entries = []
+    for event in events.order_by("at", "id"):
+        if event.kind == EventKind.TRANSITION:
+            title = Status(event.new_status).label
+        else:
+            title = EventKind(event.kind).label
+        entries.append(TimelineEntry(event.at, str(title), event.note if event.public else ""))
+    return entries
+
+
+def public_facilities(*, community=None):
+    """Public facilities grouped by community: [(community, [facility, …]), …]."""
+    facilities = (
+        Facility.objects.filter(public=True)
+        .select_related("unit__community")
+        .order_by("unit__community__code", "unit__name", "name")
+    )
+    if community is not None:
+        facilities = facilities.filter(unit__community=community)
+    groups: dict = {}
+    for facility in facilities:
+        groups.setdefault(facility.unit.community, []).append(facility)
+    return list(groups.items())
+
+
+def public_events(*, community=None, days_back: int = 7):
+    since = timezone.now() - dt.timedelta(days=days_back)
+    events = (
+        CommunityEvent.objects.filter(public=True, starts_at__gte=since)
+        .exclude(status=CommunityEventStatus.CANCELLED)
+        .select_related("community")
+        .order_by("starts_at")
+    )
+    if community is not None:
+        events = events.filter(community=community)
+    return events[:200]
+
+
+# --- staff lists --------------------------------------------------------------------------------
+
+
+def request_list(*, user):
+    return ServiceRequest.objects.for_user(user).select_related(
+        "category", "community", "building", "assigned_department"
+    )
+
+
+# --- indicators ---------------------------------------------------------------------------------
+
+
+def _period_bounds(period):
+    tz = timezone.get_current_timezone()
+    start = dt.datetime.combine(period.start, dt.time.min, tzinfo=tz)
+    end = dt.datetime.combine(period.end + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
+    return start, end
+
+
+class Median(Aggregate):
+    """PostgreSQL's exact median (percentile_cont) of a duration."""
+
+    function = "PERCENTILE_CONT"
+    template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
+    output_field = DurationField()
+
+
+@dataclass(frozen=True)
+class RequestSummary:
+    total: int
+    by_status: dict
+    by_category: dict
+    open: int
+    overdue: int
+    median_hours: float | None
+    rated: int
+    satisfied: int
+    finished: int
+    followed_up: int
+
+    @property
+    def satisfaction_rate(self) -> float | None:
+        return round(100 * self.satisfied / self.rated, 1) if self.rated else None
+
+    @property
+    def follow_up_rate(self) -> float | None:
+        return round(100 * self.followed_up / self.finished, 1) if self.finished else None
+
+
+def request_summary(*, scope, period) -> RequestSummary:
+    """Requests submitted in the period within the scope: a fixed number of queries."""
+    start, end = _period_bounds(period)
+    qs = ServiceRequest.objects.for_user_scope(scope).filter(submitted_at__gte=start, submitted_at__lt=end)
+    by_status = {row["status"]: row["n"] for row in qs.values("status").annotate(n=Count("id"))}
+    by_category = {
+        row["category__name"]: row["n"] for row in qs.values("category__name").annotate(n=Count("id")).order_by("-n")
+    }
+    now = timezone.now()
+    overdue = qs.filter(
+        Q(overdue=True)
+        | Q(status__in=OPEN_STATUSES, resolve_due__lt=now)
+        | Q(status=Status.SUBMITTED, accept_due__lt=now)
+    ).count()
+    resolved = qs.filter(resolved_at__isnull=False)
+    duration = ExpressionWrapper(F("resolved_at") - F("submitted_at"), output_field=DurationField())
+    if connection.vendor == "postgresql":
+        median = resolved.aggregate(m=Median(duration))["m"]
+        median_hours = round(median.total_seconds() / 3600, 1) if median is not None else None
+    else:
+        values = [d.total_seconds() for d in resolved.annotate(d=duration).values_list("d", flat=True) if d]
+        median_hours = round(statistics.median(values) / 3600, 1) if values else None
+    ratings = {row["rating"]: row["n"] for row in qs.exclude(rating="").values("rating").annotate(n=Count("id"))}
+    finished_qs = qs.filter(status__in=[Status.RESOLVED, Status.CLOSED])
+    finished = finished_qs.count()
+    followed_up = finished_qs.filter(pk__in=FollowUp.objects.values("request_id")).count()
+    return RequestSummary(
+        total=sum(by_status.values()),
+        by_status=by_status,
+        by_category=by_category,
+        open=sum(by_status.get(s, 0) for s in OPEN_STATUSES),
+        overdue=overdue,
+        median_hours=median_hours,
+        rated=sum(ratings.values()),
+        satisfied=ratings.get(Rating.SATISFIED, 0) + ratings.get(Rating.BASICALLY, 0),
+        finished=finished,
+        followed_up=followed_up,
+    )
+
+
+@dataclass(frozen=True)
+class SixIntoSummary:
+    activities: int
+    participants: int
+    spent: object
+    by_department_kind: dict  # (department name, kind) -> count
+    by_quarter_department: dict  # quarter label -> {department name: count}
+    commitments: int
+    commitments_fulfilled: int
+
+
+def six_into_summary(*, scope, period) -> SixIntoSummary:
+    activities = Activity.objects.for_user_scope(scope).filter(date__gte=period.start, date__lte=period.end)
+    totals = activities.aggregate(n=Count("id"), people=Sum("participants"), spent=Sum("amount_spent"))
+    by_dk: dict = {}
+    by_q: dict = defaultdict(dict)
+    rows = activities.values("department__name", "kind", "date__year", "date__quarter").annotate(n=Count("id"))
+    for row in rows:
+        key = (row["department__name"], row["kind"])
+        by_dk[key] = by_dk.get(key, 0) + row["n"]
+        label = f"{row['date__year']}-Q{row['date__quarter']}"
+        by_q[label][row["department__name"]] = by_q[label].get(row["department__name"], 0) + row["n"]
+    years = list(range(period.start.year, period.end.year + 1))
+    commitments = list(
+        Commitment.objects.for_user_scope(scope)
+        .filter(year__in=years)
+        .annotate(done=Count("activities", filter=Q(activities__date__year=F("year"))))
+        .only("id", "times", "per", "year")
+    )
+    fulfilled = sum(1 for c in commitments if c.done >= c.target)
+    return SixIntoSummary(
+        activities=totals["n"] or 0,
+        participants=totals["people"] or 0,
+        spent=totals["spent"] or 0,
+        by_department_kind=by_dk,
+        by_quarter_department=dict(sorted(by_q.items())),
+        commitments=len(commitments),
+        commitments_fulfilled=fulfilled,
+    )
+
+
+def commitment_progress(*, commitments):
+    """Annotate how many activities fulfil each commitment in its year."""
+    return commitments.annotate(done=Count("activities", filter=Q(activities__date__year=F("year"))))
+
+
+@dataclass(frozen=True)
+class SharingSummary:
+    units: int
+    facilities: int
+    bookings_used: int
+    facility_visitors: int
+    events_held: int
+    event_attendance: int
+    meetings_held: int
+
+
+def sharing_summary(*, scope, period) -> SharingSummary:
+    from community.models import ResidentUnit
+
+    from .choices import CommunityEventKind
+
+    start, end = _period_bounds(period)
+    facilities = Facility.objects.for_user_scope(scope)
+    used = (
+        FacilityBooking.objects.for_user_scope(scope)
+        .filter(status=BookingStatus.USED, date__gte=period.start, date__lte=period.end)
+        .aggregate(n=Count("id"), people=Sum("attendees"))
+    )
+    held = (
+        CommunityEvent.objects.for_user_scope(scope)
+        .filter(status=CommunityEventStatus.HELD, starts_at__gte=start, starts_at__lt=end)
+        .aggregate(
+            n=Count("id"),
+            people=Sum("attendance"),
+            meetings=Count("id", filter=Q(kind=CommunityEventKind.RESIDENT_MEETING)),
+        )
+    )
+    return SharingSummary(
+        units=ResidentUnit.objects.for_user_scope(scope).filter(facilities__isnull=False).distinct().count(),
+        facilities=facilities.count(),
+        bookings_used=used["n"] or 0,
+        facility_visitors=used["people"] or 0,
+        events_held=held["n"] or 0,
+        event_attendance=held["people"] or 0,
+        meetings_held=held["meetings"] or 0,
+    )
+
+
+def communities_in(scope):
+    return Community.objects.for_user_scope(scope)

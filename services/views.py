@@ -1,0 +1,249 @@
+"""Residents' public pages: the request form, tracking, rating; shared facilities and events.
+
+No account is needed; nothing here shows a resident's name, ID number or phone, nor staff names.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import math
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+
+from community import validators
+from community.models import Community
+
+from . import actions, selectors
+from .choices import Channel, Status
+from .forms import AddInfoForm, CancelForm, PublicRequestForm, RateForm, TrackForm
+from .models import ServiceCategory, format_tracking_code
+
+log = logging.getLogger(__name__)
+
+SESSION_KEY = "services_submitted"
+
+
+# --- rate limits ------------------------------------------------------------------------------
+
+
+def _phone_key(group, request):
+    return "phone:" + validators.normalise_phone(request.POST.get("contact_phone", ""))
+
+
+def rate_limited(request, *, group: str, key, rate: str) -> int | None:
+    """Seconds to wait if this request is over the limit; None otherwise (also when the cache is down)."""
+    from django_ratelimit.core import get_usage
+
+    try:
+        usage = get_usage(request, group=group, key=key, rate=rate, increment=True)
+    except Exception as exc:  # Redis down: let the resident through rather than lose the request
+        log.warning("rate limit not checked (%s): %s", group, exc)
+        return None
+    if usage is None or not usage["should_limit"]:
+        return None
+    if usage["limit"] == 0 and usage["time_left"] == -1:  # the cache failed inside django-ratelimit
+        return None
+    return max(int(usage["time_left"]), 1)
+
+
+def too_many(request, seconds: int):
+    minutes = max(1, math.ceil(seconds / 60))
+    retry_at = timezone.localtime(timezone.now() + dt.timedelta(seconds=seconds))
+    response = render(request, "services/429.html", {"minutes": minutes, "retry_at": retry_at}, status=429)
+    response["Retry-After"] = str(seconds)
+    return response
+
+
+def _rates():
+    return (
+        getattr(settings, "SERVICES_SUBMIT_RATE_IP", "20/h"),
+        getattr(settings, "SERVICES_SUBMIT_RATE_PHONE", "5/h"),
+        getattr(settings, "SERVICES_TRACK_RATE_IP", "30/h"),
+    )
+
+
+# --- pages ------------------------------------------------------------------------------------
+
+
+def index(request):
+    """Step 1: choose the community and the kind of request (plain links, no JavaScript)."""
+    community = None
+    if request.GET.get("community"):
+        community = (
+            Community.objects.filter(pk=request.GET["community"]).first()
+            if request.GET["community"].isdigit()
+            else None
+        )
+    return render(
+        request,
+        "services/index.html",
+        {
+            "communities": Community.objects.select_related("town").order_by("code").only("id", "name", "town__name"),
+            "community": community,
+            "categories": ServiceCategory.objects.active().only("id", "name", "description", "group", "paid", "price"),
+        },
+    )
+
+
+def _pick(model_qs, value):
+    if not value or not str(value).isdigit():
+        return None
+    return model_qs.filter(pk=value).first()
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def submit(request):
+    """Step 2: the form itself; a valid post saves the request and shows its tracking code."""
+    source = request.POST if request.method == "POST" else request.GET
+    community = _pick(Community.objects.all(), source.get("community"))
+    category = _pick(ServiceCategory.objects.active(), source.get("category"))
+    if community is None or category is None:
+        return redirect("services:index")
+    if request.method == "GET":
+        form = PublicRequestForm(community=community, category=category)
+        return render(request, "services/form.html", {"form": form, "community": community, "category": category})
+
+    ip_rate, phone_rate, _track = _rates()
+    wait = rate_limited(request, group="services.submit.ip", key="ip", rate=ip_rate)
+    if wait is None and request.POST.get("contact_phone"):
+        wait = rate_limited(request, group="services.submit.phone", key=_phone_key, rate=phone_rate)
+    if wait is not None:
+        return too_many(request, wait)
+
+    form = PublicRequestForm(request.POST, request.FILES, community=community, category=category)
+    if form.is_bot():
+        # answer as if it worked, save nothing
+        return render(request, "services/submitted.html", {"code": None, "category": category}, status=200)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            req = actions.request_submit(
+                community=community,
+                category=category,
+                description=data["description"],
+                contact_name=data["contact_name"],
+                contact_phone=data["contact_phone"],
+                building=data.get("building"),
+                door_number=data.get("door_number", ""),
+                address=data.get("address", ""),
+                answers=form.answers(),
+                photos=data.get("photos") or [],
+                channel=Channel.WEB,
+            )
+        except ValidationError as exc:
+            for field, messages in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, messages)
+        else:
+            request.session[SESSION_KEY] = req.tracking_code
+            return redirect("services:submitted")
+    return render(
+        request, "services/form.html", {"form": form, "community": community, "category": category}, status=400
+    )
+
+
+@never_cache
+def submitted(request):
+    code = request.session.get(SESSION_KEY)
+    if not code:
+        return redirect("services:track")
+    req = selectors.public_request(code=code)
+    if req is None:
+        raise Http404
+    return render(
+        request,
+        "services/submitted.html",
+        {"code": format_tracking_code(code), "category": req.category, "request_obj": req},
+    )
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def track(request):
+    """Tracking code + last 4 digits of the phone; a wrong pair answers exactly like an unknown code."""
+    if request.method == "GET":
+        return render(request, "services/track.html", {"form": TrackForm()})
+    _ip, _phone, track_rate = _rates()
+    wait = rate_limited(request, group="services.track.ip", key="ip", rate=track_rate)
+    if wait is not None:
+        return too_many(request, wait)
+    form = TrackForm(request.POST)
+    if not form.is_valid():
+        return render(request, "services/track.html", {"form": form}, status=400)
+    req = actions.request_find_for_resident(code=form.cleaned_data["code"], phone_last4=form.cleaned_data["last4"])
+    if req is None:
+        form.add_error(None, _("No request matches this tracking code and phone number. Check both and try again."))
+        return render(request, "services/track.html", {"form": form}, status=404)
+
+    op = request.POST.get("op", "view")
+    forms = {"info": AddInfoForm(), "rate": RateForm(), "cancel": CancelForm()}
+    status = 200
+    if op in forms:
+        bound = {"info": AddInfoForm, "rate": RateForm, "cancel": CancelForm}[op](request.POST)
+        forms[op] = bound
+        if bound.is_valid():
+            try:
+                if op == "info":
+                    actions.request_add_info(request_id=req.pk, text=bound.cleaned_data["text"])
+                    forms[op] = AddInfoForm()
+                elif op == "rate":
+                    actions.request_rate(
+                        request_id=req.pk, rating=bound.cleaned_data["rating"], comment=bound.cleaned_data["comment"]
+                    )
+                else:
+                    actions.request_cancel(request_id=req.pk, reason=bound.cleaned_data["reason"])
+            except ValidationError as exc:
+                bound.add_error(None, exc.messages)
+                status = 400
+        else:
+            status = 400
+    req = selectors.public_request(code=req.tracking_code)
+    return render(
+        request,
+        "services/status.html",
+        {
+            "req": req,
+            "timeline": selectors.public_timeline(request_id=req.pk),
+            "code": form.cleaned_data["code"],
+            "last4": form.cleaned_data["last4"],
+            "forms": forms,
+            "may_rate": req.status == Status.RESOLVED,
+            "may_cancel": req.status in actions.RESIDENT_CANCELLABLE,
+            "may_add": req.is_open or req.status == Status.RESOLVED,
+        },
+        status=status,
+    )
+
+
+def facilities(request):
+    community = _pick(Community.objects.all(), request.GET.get("community"))
+    return render(
+        request,
+        "services/facilities.html",
+        {
+            "groups": selectors.public_facilities(community=community),
+            "community": community,
+            "communities": Community.objects.order_by("code").only("id", "name"),
+        },
+    )
+
+
+def events(request):
+    community = _pick(Community.objects.all(), request.GET.get("community"))
+    return render(
+        request,
+        "services/events.html",
+        {
+            "events": selectors.public_events(community=community),
+            "community": community,
+            "communities": Community.objects.order_by("code").only("id", "name"),
+        },
+    )
