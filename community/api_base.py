@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError
+from django.db import DataError, IntegrityError
+from django.utils.translation import gettext as _
 from rest_framework import exceptions, serializers, viewsets
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -81,6 +82,9 @@ def exception_handler(exc, context):
         exc = Conflict(str(exc.args[0]) if exc.args else None)
     elif isinstance(exc, IntegrityError):
         exc = Conflict()
+    elif isinstance(exc, DataError):
+        # a value the database cannot hold (a time-zone offset beyond ±15:59, a number too large, …)
+        exc = exceptions.ValidationError({"detail": [_("A value is out of the range the system accepts.")]})
     return drf_exception_handler(exc, context)
 
 

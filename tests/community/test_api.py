@@ -167,3 +167,19 @@ def test_admin_filters_offer_only_communities_in_scope(client, staff_a, communit
     page = client.get(reverse("admin:community_resident_changelist")).content.decode()
     assert community_a.name in page
     assert community_b.name not in page
+
+
+@pytest.mark.django_db(transaction=True)
+def test_value_the_database_cannot_hold_is_a_400(client, staff_a):
+    """PostgreSQL refuses a time-zone offset past ±15:59 that Python accepts: a 400, not a 500.
+
+    Transactional, as requests run in autocommit (no outer transaction left aborted).
+    """
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's range")
+    client.force_login(staff_a)
+    response = client.get(reverse("service-request-list"), {"submitted_before": "1676-08-19T21:44:44+22:36"})
+    assert response.status_code == 400, response.content
+    assert "detail" in response.json()
