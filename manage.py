@@ -5,9 +5,19 @@ import sys
 
 def main():
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "community.settings")
+    from django.core.exceptions import ImproperlyConfigured
     from django.core.management import execute_from_command_line
 
-    execute_from_command_line(sys.argv)
+    try:
+        execute_from_command_line(sys.argv)
+    except ImproperlyConfigured as exc:
+        if "SECRET_KEY" not in str(exc):
+            raise
+        sys.stderr.write(
+            f"{exc}\nFor development set DEBUG=1 (as `make run` and `make test` do); "
+            "in production set SECRET_KEY (see .env.example).\n"
+        )
+        sys.exit(2)
 
 
 if __name__ == "__main__":
