@@ -42,3 +42,26 @@ def line_chart(categories, series: dict) -> dict:
         "yAxis": {"type": "value"},
         "series": [{"name": _text(n), "type": "line", "data": [float(v) for v in vals]} for n, vals in series.items()],
     }
+
+
+def trend_chart(months, series: dict, *, shown: int = 4) -> dict:
+    """Month-over-month lines of a section's indicators; the legend toggles them, the first few shown.
+
+    A month with no snapshot is a gap (``None``), never a made-up zero.
+    """
+    names = [_text(name) for name in series]
+    return {
+        "tooltip": {"trigger": "axis"},
+        "legend": {"type": "scroll", "data": names, "selected": {name: i < shown for i, name in enumerate(names)}},
+        "xAxis": {"type": "category", "data": [_text(m) for m in months]},
+        "yAxis": {"type": "value"},
+        "series": [
+            {
+                "name": _text(name),
+                "type": "line",
+                "connectNulls": False,
+                "data": [None if v is None else float(v) for v in values],
+            }
+            for name, values in series.items()
+        ],
+    }

@@ -53,7 +53,10 @@ def report_list(request):
                 if health.broker_status() == "down":
                     messages.warning(
                         request,
-                        _("The job service is unavailable right now: the report is queued until it is back."),
+                        _(
+                            "The job service (Redis) cannot be reached right now: the report is queued and will "
+                            "be generated automatically when the service is back."
+                        ),
                     )
                 elif run.status == ReportRun.Status.DONE:
                     messages.info(request, _("This report already exists; download it below or regenerate it."))
@@ -64,7 +67,12 @@ def report_list(request):
     return render(
         request,
         "reports/list.html",
-        {"target": target, "runs": runs, "default_month": Period.parse("month", None).label},
+        {
+            "target": target,
+            "runs": runs,
+            "default_month": Period.parse("month", None).label,
+            "broker_down": health.broker_status() == "down",
+        },
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from django.core.files.base import ContentFile
@@ -15,7 +16,7 @@ from . import dashboard, reports
 from .choices import ScopeLevel
 from .dashboard import Period, Target
 from .models import Community, County, Town
-from .reporting_models import IndicatorSnapshot, ReportRun
+from .reporting_models import DashboardPayload, IndicatorSnapshot, ReportRun
 
 log = logging.getLogger(__name__)
 UNIT_MODELS = {ScopeLevel.COUNTY: County, ScopeLevel.TOWN: Town, ScopeLevel.COMMUNITY: Community}
@@ -200,3 +201,186 @@ def snapshot_series(*, target: Target, section: str, key: str, since: dt.date) -
         .order_by("day")
         .values_list("day", "value")
     )
+
+
+# --- precomputed county and town dashboards ----------------------------------------------------
+
+PAYLOAD_LEVELS = (ScopeLevel.COUNTY, ScopeLevel.TOWN)
+
+
+def _payload_periods(today: dt.date) -> list[Period]:
+    """What the refresh job keeps ready: this month, last month, this quarter and this year."""
+    last_month = today.replace(day=1) - dt.timedelta(days=1)
+    quarter = f"{today.year}-Q{(today.month - 1) // 3 + 1}"
+    return [
+        Period.parse("month", f"{today:%Y-%m}"),
+        Period.parse("month", f"{last_month:%Y-%m}"),
+        Period.parse("quarter", quarter),
+        Period.parse("year", str(today.year)),
+    ]
+
+
+def _payload_languages() -> list[str]:
+    from django.conf import settings
+
+    return [code for code, _name in settings.LANGUAGES]
+
+
+def _section_json(collected) -> list[dict]:
+    return [{"key": sec.key, "indicators": [i.as_json() for i in inds]} for sec, inds in collected]
+
+
+def dashboard_payload_store(*, target: Target, period: Period, language: str) -> DashboardPayload:
+    """Compute one unit's dashboard live from the registry, in one language, and keep it."""
+    import time
+
+    started = time.perf_counter()
+    with translation.override(language):
+        sections = _section_json(dashboard.collect(target.scope(), period))
+    payload, _created = DashboardPayload.objects.update_or_create(
+        level=target.level,
+        unit_id=target.obj.pk,
+        period_kind=period.kind,
+        period_start=period.start,
+        language=language,
+        defaults={"sections": sections, "computed_at": timezone.now(), "seconds": time.perf_counter() - started},
+    )
+    return payload
+
+
+def dashboard_refresh_unit(*, target: Target, today: dt.date | None = None) -> int:
+    """Recompute one county's or town's payloads: every period kept ready, in every language."""
+    today = today or timezone.localdate()
+    count = 0
+    for period in _payload_periods(today):
+        for language in _payload_languages():
+            dashboard_payload_store(target=target, period=period, language=language)
+            count += 1
+    return count
+
+
+def dashboard_refresh(*, today: dt.date | None = None) -> int:
+    """The job behind the county and town pages: recompute every county and town payload it keeps ready."""
+    today = today or timezone.localdate()
+    count = 0
+    for target in all_targets():
+        if target.level in PAYLOAD_LEVELS:
+            count += dashboard_refresh_unit(target=target, today=today)
+    # payloads of periods no longer kept ready are dropped, so a stale past period is recomputed live
+    keep = {(p.kind, p.start) for p in _payload_periods(today)}
+    stale = [
+        pk
+        for pk, kind, start in DashboardPayload.objects.values_list("pk", "period_kind", "period_start")
+        if (kind, start) not in keep
+    ]
+    DashboardPayload.objects.filter(pk__in=stale).delete()
+    return count
+
+
+def _value(value):
+    if isinstance(value, str):
+        try:
+            return Decimal(value)
+        except InvalidOperation:
+            return value
+    return value
+
+
+@dataclass(frozen=True)
+class DashboardData:
+    """What the dashboard page and API show: the registry's sections and, when precomputed, their time."""
+
+    collected: list
+    as_of: dt.datetime | None = None  # None: computed live for this request
+
+    @property
+    def live(self) -> bool:
+        return self.as_of is None
+
+
+def dashboard_read(*, target: Target, period: Period, live: bool = False) -> DashboardData:
+    """A county or town reads its precomputed payload (one query); a community, or ``live``, is computed."""
+    if not live and target.level in PAYLOAD_LEVELS:
+        payload = DashboardPayload.objects.filter(
+            level=target.level,
+            unit_id=target.obj.pk,
+            period_kind=period.kind,
+            period_start=period.start,
+            language=translation.get_language() or "zh-hans",
+        ).first()
+        if payload is not None:
+            registered = dashboard.SECTIONS
+            collected = [
+                (
+                    registered[sec["key"]],
+                    [
+                        dashboard.Indicator(
+                            key=i["key"],
+                            label=i["label"],
+                            value=_value(i["value"]),
+                            unit=i["unit"],
+                            chart=i["chart"],
+                            link=i["link"],
+                        )
+                        for i in sec["indicators"]
+                    ],
+                )
+                for sec in payload.sections
+                if sec["key"] in registered
+            ]
+            return DashboardData(collected, payload.computed_at)
+    return DashboardData(dashboard.collect(target.scope(), period))
+
+
+# --- trends: month over month from the nightly snapshots ----------------------------------------
+
+
+@dataclass(frozen=True)
+class Trend:
+    """Month-over-month values of one unit's indicators, read from IndicatorSnapshot (never recomputed)."""
+
+    months: list[str]
+    values: dict  # (section, key) -> [Decimal | None per month]
+
+    def series(self, section: str, key: str) -> list:
+        return self.values.get((section, key), [None] * len(self.months))
+
+    def change(self, section: str, key: str) -> Decimal | None:
+        """The last month's value minus the month before, when both were recorded."""
+        values = self.series(section, key)
+        if len(values) < 2 or values[-1] is None or values[-2] is None:
+            return None
+        return values[-1] - values[-2]
+
+
+def trend_read(*, target: Target, until: dt.date, months: int = 12) -> Trend:
+    """The last snapshot of each of the ``months`` months up to ``until``: one query, whatever the history."""
+    from django.db.models import Max
+    from django.db.models.functions import TruncMonth
+
+    first = until.replace(day=1)
+    for _i in range(months - 1):
+        first = (first - dt.timedelta(days=1)).replace(day=1)
+    unit = IndicatorSnapshot.objects.filter(level=target.level, unit_id=target.obj.pk)
+    last_days = (
+        unit.filter(day__gte=first, day__lte=until)
+        .annotate(month=TruncMonth("day"))
+        .values("month")
+        .annotate(last=Max("day"))
+        .values("last")
+    )
+    rows = unit.filter(day__in=last_days).values_list("section", "key", "day", "value")
+    labels = []
+    month = first
+    while month <= until:
+        labels.append(f"{month:%Y-%m}")
+        month = (month + dt.timedelta(days=32)).replace(day=1)
+    index = {label: i for i, label in enumerate(labels)}
+    values: dict = {}
+    for section, key, day, value in rows:
+        values.setdefault((section, key), [None] * len(labels))[index[f"{day:%Y-%m}"]] = value
+    recorded = [i for i, label in enumerate(labels) if any(v[i] is not None for v in values.values())]
+    if not recorded:
+        return Trend([], {})
+    start = recorded[0]  # months before the first snapshot are not shown as empty
+    return Trend(labels[start:], {k: v[start:] for k, v in values.items()})

@@ -84,3 +84,37 @@ class ReportRun(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.unit_name} {self.period_start:%Y-%m}"
+
+
+class DashboardPayload(models.Model):
+    """The whole dashboard of a county or town for one period and language, precomputed by a job.
+
+    Why a precomputed payload rather than summary tables: the dashboard iterates every app's
+    registered sections, and each section aggregates its own app's tables (people, party members,
+    pay, journal lines, requests …).  Summary tables would need one per app and write-path
+    triggers in every app; a payload refreshed by one Celery job (``dashboard_refresh_task``)
+    reuses the very same registry code, so the page, the API, the snapshots and the reports
+    still cannot disagree — the county and town pages read one row (their "as of" time shown),
+    while a community page, small and the one staff edit, stays live.
+    """
+
+    level = models.CharField(_("level"), max_length=12, choices=ScopeLevel.choices)
+    unit_id = models.BigIntegerField(_("unit"))
+    period_kind = models.CharField(_("period kind"), max_length=8)
+    period_start = models.DateField(_("period start"))
+    language = models.CharField(_("language"), max_length=12)
+    sections = models.JSONField(_("sections"), default=list)
+    computed_at = models.DateTimeField(_("computed at"))
+    seconds = models.FloatField(_("seconds to compute"), default=0)
+
+    class Meta:
+        verbose_name = _("dashboard payload")
+        verbose_name_plural = _("dashboard payloads")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["level", "unit_id", "period_kind", "period_start", "language"], name="dashboard_payload_one"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.level}:{self.unit_id} {self.period_kind} {self.period_start} {self.language}"

@@ -68,7 +68,7 @@ def build_xlsx(*, target, period, collected) -> bytes:
     for cell in summary[6]:
         cell.font, cell.fill = Font(bold=True), HEADER_FILL
     for section, indicators in collected:
-        sheet = book.create_sheet(str(section.title)[:31])
+        sheet = book.create_sheet(_sheet_title(str(section.title), book.sheetnames))
         sheet.append([_("Indicator"), _("Value"), _("Unit")])
         for cell in sheet[1]:
             cell.font, cell.fill = Font(bold=True), HEADER_FILL
@@ -92,6 +92,16 @@ def build_xlsx(*, target, period, collected) -> bytes:
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+def _sheet_title(title: str, taken) -> str:
+    """A valid, unique worksheet name: no ``[]:*?/\\``, at most 31 characters."""
+    clean = "".join("·" if ch in "[]:*?/\\" else ch for ch in title).strip("' ")[:31] or "-"
+    name, n = clean, 2
+    while name in taken:
+        suffix = f" ({n})"
+        name, n = clean[: 31 - len(suffix)] + suffix, n + 1
+    return name
 
 
 def _autowidth(sheet) -> None:

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.http import Http404, JsonResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from drf_spectacular.types import OpenApiTypes
@@ -16,7 +21,8 @@ from rest_framework.decorators import api_view, permission_classes
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from . import dashboard, selectors
+from . import dashboard, reporting, selectors
+from .charts import trend_chart
 
 
 @never_cache
@@ -65,6 +71,39 @@ def _period_from(request):
     return dashboard.Period.parse(kind, request.GET.get(kind) or request.GET.get("value"))
 
 
+@dataclass(frozen=True)
+class Figure:
+    indicator: dashboard.Indicator
+    change: Decimal | None  # month over month, from the snapshots
+
+
+@dataclass(frozen=True)
+class Panel:
+    """One section of the page: its figures, its charts and its month-over-month trend."""
+
+    section: dashboard.Section
+    figures: list[Figure]
+    trend: dict | None
+
+
+def dashboard_panels(collected, trend: reporting.Trend) -> list[Panel]:
+    panels = []
+    for sec, inds in collected:
+        series = {ind.label: trend.series(sec.key, ind.key) for ind in inds if (sec.key, ind.key) in trend.values}
+        panels.append(
+            Panel(
+                section=sec,
+                figures=[Figure(ind, trend.change(sec.key, ind.key)) for ind in inds],
+                trend=trend_chart(trend.months, series) if len(trend.months) > 1 and series else None,
+            )
+        )
+    return panels
+
+
+def _until(period) -> dt.date:
+    return min(period.end, timezone.localdate())
+
+
 @login_required
 def dashboard_index(request):
     target = _target_from(request)
@@ -72,17 +111,24 @@ def dashboard_index(request):
         period = _period_from(request)
     except ValueError as exc:
         return render(request, "dashboard/index.html", {"error": str(exc), "target": target}, status=400)
-    collected = dashboard.collect(target.scope(), period)
+    data = reporting.dashboard_read(target=target, period=period, live=request.GET.get("live") == "1")
+    panels = dashboard_panels(data.collected, reporting.trend_read(target=target, until=_until(period)))
+    charts = {
+        f"{sec.key}-{ind.key}": ind.chart for sec, inds in data.collected for ind in inds if ind.chart is not None
+    }
+    charts.update({f"trend-{p.section.key}": p.trend for p in panels if p.trend})
+    today = timezone.localdate()
     context = {
         "target": target,
         "period": period,
-        "sections": collected,
+        "sections": data.collected,
+        "panels": panels,
+        "as_of": data.as_of,
         "children": selectors.dashboard_children(target=target),
         "breadcrumbs": selectors.dashboard_breadcrumbs(target=target),
         "wall": request.GET.get("wall") == "1",
-        "charts": {
-            f"{sec.key}-{ind.key}": ind.chart for sec, inds in collected for ind in inds if ind.chart is not None
-        },
+        "charts": charts,
+        "report_month": period.label if period.kind == "month" else f"{min(period.end, today):%Y-%m}",
     }
     return render(request, "dashboard/index.html", context)
 
@@ -93,13 +139,21 @@ def dashboard_index(request):
         OpenApiParameter("id", OpenApiTypes.INT),
         OpenApiParameter("period", OpenApiTypes.STR, enum=["month", "quarter", "year"]),
         OpenApiParameter("value", OpenApiTypes.STR, description=_("2026-11, 2026-Q4 or 2026")),
+        OpenApiParameter(
+            "live", OpenApiTypes.STR, enum=["1"], description=_("1: compute now instead of the precomputed figures")
+        ),
     ],
     responses={200: OpenApiTypes.OBJECT, 400: OpenApiTypes.OBJECT, 404: OpenApiTypes.OBJECT},
 )
 @api_view(["GET"])
 @permission_classes([IsAuthenticated])
 def dashboard_api(request):
-    """Every indicator of the dashboard for a scope and period (the same registry as the page)."""
+    """Every indicator of the dashboard for a scope and period (the same registry as the page).
+
+    A county or town answers from its precomputed payload (``as_of`` is when it was computed) unless
+    ``live=1``; a community is always computed now (``as_of`` null).  ``trend`` holds each indicator's
+    month-over-month values from the nightly snapshots.
+    """
     try:
         target = selectors.dashboard_target(user=request.user, level=request.GET.get("scope"), pk=request.GET.get("id"))
     except ValueError as exc:
@@ -110,13 +164,23 @@ def dashboard_api(request):
         period = _period_from(request)
     except ValueError as exc:
         return Response({"detail": str(exc)}, status=400)
+    data = reporting.dashboard_read(target=target, period=period, live=request.GET.get("live") == "1")
+    trend = reporting.trend_read(target=target, until=_until(period))
     return Response(
         {
             "scope": {"level": target.level, "id": target.obj.pk, "name": target.name},
             "period": {"kind": period.kind, "start": period.start, "end": period.end, "label": period.label},
+            "as_of": data.as_of,
             "sections": [
                 {"key": sec.key, "title": str(sec.title), "indicators": [i.as_json() for i in inds]}
-                for sec, inds in dashboard.collect(target.scope(), period)
+                for sec, inds in data.collected
             ],
+            "trend": {
+                "months": trend.months,
+                "values": [
+                    {"section": sec, "key": key, "values": [None if v is None else str(v) for v in values]}
+                    for (sec, key), values in sorted(trend.values.items())
+                ],
+            },
         }
     )

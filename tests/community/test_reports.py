@@ -20,8 +20,8 @@ def eager(settings):
     """Run tasks in-process: Celery reads its config once, so set the app's too."""
     from community.celery import app
 
+    before = app.conf.task_always_eager  # read first: Celery loads its config on first access
     settings.CELERY_TASK_ALWAYS_EAGER = True
-    before = app.conf.task_always_eager
     app.conf.task_always_eager = True
     yield settings
     app.conf.task_always_eager = before
@@ -173,3 +173,14 @@ def test_broker_down_keeps_run_queued(
     with django_capture_on_commit_callbacks(execute=True):
         assert reporting.report_sweep() == 1
     assert sent == [run.pk]
+
+
+def test_sheet_titles_are_valid_and_unique():
+    from openpyxl import Workbook
+
+    from community.reports import _sheet_title
+
+    book = Workbook()
+    for title in ["工作清单: 执行", "工作清单: 执行", "a/b*c?[d]" + "长" * 40]:
+        book.create_sheet(_sheet_title(title, book.sheetnames))  # openpyxl refuses an invalid or long name
+    assert book.sheetnames[1:] == ["工作清单· 执行", "工作清单· 执行 (2)", "a·b·c··d·" + "长" * 22]
