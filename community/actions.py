@@ -93,12 +93,19 @@ def resident_anonymise(*, by, resident_id: int, reason: str) -> Resident:
     ensure_in_scope(by, community_of(resident))
     if not reason.strip():
         raise ValidationError(_("Give the reason for anonymising this resident."))
+    if resident.anonymised:
+        raise ValidationError(_("This resident has already been anonymised."))
+    # what identifies the person goes; what the statistics count stays: sex, year of birth (so the age
+    # band), household, residence type and dates, vulnerability flags
     resident.name = _("(anonymised)")
     resident.id_number = f"ANON{resident.pk:014d}"[:18]
     resident.phone = ""
+    resident.birth_date = min(dt.date(resident.birth_date.year, 7, 1), timezone.localdate())
     resident.anonymised = True
-    resident.save(update_fields=["name", "id_number", "phone", "anonymised", "updated_at"])
-    resident.history.all().update(name=resident.name, id_number=resident.id_number, phone="")
+    resident.save(update_fields=["name", "id_number", "phone", "birth_date", "anonymised", "updated_at"])
+    resident.history.all().update(
+        name=resident.name, id_number=resident.id_number, phone="", birth_date=resident.birth_date
+    )
     personal_data_log(by=by, kind=PersonalDataAccess.Kind.REVEAL, obj=resident, fields="anonymised", reason=reason)
     return resident
 
@@ -114,6 +121,27 @@ def personal_data_log(*, by, kind: str, obj=None, model: str = "", rows: int = 1
         fields=fields,
         reason=reason[:200],
     )
+
+
+# the law (网络安全法 art. 21) asks for at least six months of logs: no purge goes below 184 days
+PERSONAL_DATA_LOG_MIN_RETENTION = dt.timedelta(days=184)
+
+
+def personal_data_log_purge(*, older_than: dt.timedelta | None = None, batch_size: int = 10000) -> int:
+    """Delete access-log rows older than the retention (``PERSONAL_DATA_LOG_RETENTION_DAYS``, default 365 days).
+
+    Whatever is asked, rows younger than ``PERSONAL_DATA_LOG_MIN_RETENTION`` are never deleted.
+    Deletes in batches so that a long backlog does not hold one huge lock.  Returns the rows deleted.
+    """
+    if older_than is None:
+        older_than = dt.timedelta(days=settings.PERSONAL_DATA_LOG_RETENTION_DAYS)
+    cutoff = timezone.now() - max(older_than, PERSONAL_DATA_LOG_MIN_RETENTION)
+    deleted = 0
+    while True:
+        batch = list(PersonalDataAccess.objects.filter(at__lt=cutoff).values_list("pk", flat=True)[:batch_size])
+        if not batch:
+            return deleted
+        deleted += PersonalDataAccess.objects.filter(pk__in=batch, at__lt=cutoff).delete()[0]
 
 
 # --- bulk writes (imports) -------------------------------------------------------------------

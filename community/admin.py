@@ -13,7 +13,7 @@ from import_export.formats import base_formats
 
 from . import actions, selectors
 from .admin_base import ScopedAdmin, ScopedPlainAdmin
-from .choices import ResidenceType, Vulnerability
+from .choices import ResidenceType, ScopeLevel, Vulnerability
 from .models import (
     Building,
     Community,
@@ -235,7 +235,7 @@ class ResidentAdmin(ScopedImportExportMixin, ScopedAdmin):
         swap = {"id_number": "masked_id", "phone": "masked_phone_display"}
         return [(title, {**opts, "fields": [swap.get(f, f) for f in opts["fields"]]}) for title, opts in fieldsets]
 
-    def get_readonly_fields(self, request, obj=None):
+    def _reveal_readonly_fields(self, request, obj=None):
         readonly = list(super().get_readonly_fields(request, obj))
         if obj is not None and not self.may_reveal(request):
             readonly += ["masked_id", "masked_phone_display"]
@@ -253,11 +253,38 @@ class ResidentAdmin(ScopedImportExportMixin, ScopedAdmin):
 
     @admin.action(description=_("Anonymise the selected residents (on their request)"), permissions=["change"])
     def anonymise(self, request, queryset):
-        for resident in queryset:
-            actions.resident_anonymise(
-                by=request.user, resident_id=resident.pk, reason=str(_("Anonymised on request in the admin"))
+        done, refused = 0, []
+        for resident_id in queryset.values_list("pk", flat=True):
+            try:
+                actions.resident_anonymise(
+                    by=request.user, resident_id=resident_id, reason=gettext("Anonymised on request in the admin")
+                )
+            except (PermissionDenied, ValidationError) as exc:
+                refused.append(f"#{resident_id}: {'; '.join(getattr(exc, 'messages', None) or [str(exc)])}")
+            else:
+                done += 1
+        if done:
+            self.message_user(request, gettext("%(n)d residents anonymised.") % {"n": done}, messages.SUCCESS)
+        if refused:
+            self.message_user(
+                request,
+                gettext("Not anonymised: %(list)s") % {"list": ", ".join(refused)},
+                messages.ERROR,
             )
-        self.message_user(request, _("%(n)d residents anonymised.") % {"n": queryset.count()})
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = self._reveal_readonly_fields(request, obj)
+        if obj is not None and obj.anonymised:
+            # an anonymised resident stays anonymous: what identified them cannot be written back
+            readonly += [f for f in ("name", "id_number", "phone") if f not in readonly]
+        return readonly
+
+    def save_model(self, request, obj, form, change):
+        if change and obj.anonymised:
+            # the placeholder ID number is no GB 11643 number; the form has validated every editable field
+            actions.resident_save(by=request.user, resident=obj)
+            return
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(ResidentUnit)
@@ -277,14 +304,45 @@ class DepartmentAdmin(ScopedPlainAdmin):
     search_fields = ["name"]
 
 
+def users_in_scope(user):
+    """The accounts ``user`` may manage in the admin: superusers all; anyone else the non-superusers of their scope."""
+    if user.is_superuser:
+        return User.objects.all()
+    scope = scope_of(user)
+    if scope is None:
+        return User.objects.none()
+    accounts = User.objects.filter(is_superuser=False)
+    if scope.level == ScopeLevel.COUNTY:
+        return accounts.filter(county_id=scope.county_id)
+    if scope.level == ScopeLevel.TOWN:
+        return accounts.filter(town_id=scope.town_id)
+    if scope.level == ScopeLevel.COMMUNITY:
+        return accounts.filter(community_id=scope.community_id)
+    if scope.level == ScopeLevel.DEPARTMENT:
+        return accounts.filter(department_id=scope.department_id)
+    return User.objects.none()
+
+
 @admin.register(PersonalDataAccess)
 class PersonalDataAccessAdmin(admin.ModelAdmin):
+    """The PIPL access log: read-only for everyone (no add, change or delete; the retention job purges it).
+
+    A user sees the accesses made by the accounts of their own scope (a superuser sees every one).
+    """
+
     list_display = ["at", "user", "kind", "model", "object_id", "rows", "fields", "reason"]
     list_filter = ["kind", "model"]
     list_select_related = ["user"]
     search_fields = ["user__username", "object_id"]
     date_hierarchy = "at"
     show_full_result_count = False
+    list_per_page = 100
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser:
+            return queryset
+        return queryset.filter(user__in=users_in_scope(request.user).values("pk"))
 
     def has_add_permission(self, request):
         return False
@@ -298,6 +356,13 @@ class PersonalDataAccessAdmin(admin.ModelAdmin):
 
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
+    """Accounts.  A superuser is made only by ``manage.py createsuperuser``: no one ticks the box here.
+
+    Roles (groups), permissions, staff status and scope are given by a superuser; anyone else who may
+    manage accounts sees only the non-superusers of their own scope and cannot raise anybody's rights,
+    their own included.
+    """
+
     list_display = ["username", "first_name", "scope_level", "community", "town", "department", "is_active"]
     list_filter = ["scope_level", "groups", "is_active"]
     list_select_related = ["community", "town", "department"]
@@ -306,6 +371,35 @@ class UserAdmin(DjangoUserAdmin):
         *DjangoUserAdmin.fieldsets,
         (_("Scope"), {"fields": ["scope_level", "county", "town", "community", "department", "phone"]}),
     ]
+    privilege_fields = [
+        "is_staff",
+        "groups",
+        "user_permissions",
+        "scope_level",
+        "county",
+        "town",
+        "community",
+        "department",
+    ]
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        return queryset.filter(pk__in=users_in_scope(request.user).values("pk"))
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = [*super().get_readonly_fields(request, obj), "is_superuser"]
+        if not request.user.is_superuser:
+            readonly += self.privilege_fields
+        return readonly
+
+    def _may_manage(self, request, obj) -> bool:
+        return obj is None or request.user.is_superuser or not obj.is_superuser
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and self._may_manage(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and self._may_manage(request, obj)
 
 
 class DataExportForm(forms.Form):

@@ -1,25 +1,49 @@
 from django.conf import settings
 from django.core.checks import Error, register
 
+# login names that installers and demos create; with DEBUG off none of them may keep a known password
+DEFAULT_USERNAMES = ("admin", "administrator", "root", "test", "demo", "guest", "shequ")
+
+
+def demo_accounts(limit: int = 10) -> list[str]:
+    """Accounts that anyone who read the README could sign in with: the seed's demo users (``demo_*``,
+    whatever their password), and superusers or default-named users whose password is the demo password.
+
+    Only a handful of accounts are hashed (superusers and default names), so the check stays fast.
+    """
+    from django.contrib.auth.hashers import check_password
+    from django.db.models import Q
+
+    from .models import User
+    from .reference import DEMO_PASSWORD
+
+    found = list(User.objects.filter(username__istartswith="demo_").values_list("username", flat=True)[:limit])
+    suspects = User.objects.filter(Q(is_superuser=True) | Q(username__in=DEFAULT_USERNAMES), is_active=True).exclude(
+        username__istartswith="demo_"
+    )
+    for account in suspects.order_by("pk")[:limit]:
+        if account.has_usable_password() and check_password(DEMO_PASSWORD, account.password):
+            found.append(account.username)
+    return found
+
 
 @register("platform", deploy=True)
 def demo_users_absent(app_configs, **kwargs):
-    """With DEBUG off no demo account may exist (they have printed passwords)."""
+    """With DEBUG off no demo account may exist (their password is printed in the README and by make run)."""
     if settings.DEBUG:
         return []
     from django.db import DatabaseError
 
-    from .models import User
-
     try:
-        demo = list(User.objects.filter(username__startswith="demo_").values_list("username", flat=True)[:5])
+        demo = demo_accounts()
     except DatabaseError:
         return []
     if demo:
         return [
             Error(
                 f"Demo accounts exist with DEBUG off: {', '.join(demo)}",
-                hint="Delete them: python manage.py remove_demo_users",
+                hint="Delete the demo_* accounts and give the others a new password (manage.py changepassword); "
+                "seed_reference makes demo accounts for development only.",
                 id="platform.E001",
             )
         ]

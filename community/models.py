@@ -525,5 +525,6 @@ class DataExport(models.Model):
         return f"{self.get_model_display()} #{self.pk}"
 
 
-# the reporting jobs' models live in their own module; importing them here makes them the app's
+# the reporting jobs' and the accounts' models live in their own modules; importing them here makes them the app's
+from .auth_models import PasswordHistory  # noqa: E402,F401
 from .reporting_models import IndicatorSnapshot, ReportRun  # noqa: E402,F401

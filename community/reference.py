@@ -197,11 +197,12 @@ def load_demo_users(ctx: Context) -> None:
         ctx.passwords[username] = DEMO_PASSWORD
         return account
 
-    admin, _ = User.objects.get_or_create(
+    admin, created = User.objects.get_or_create(
         username="demo_admin", defaults={"is_staff": True, "is_superuser": True, "first_name": "演示管理员"}
     )
-    admin.set_password(DEMO_PASSWORD)
-    admin.save()
+    if created or not admin.check_password(DEMO_PASSWORD):
+        admin.set_password(DEMO_PASSWORD)
+        admin.save()
     ctx.users["demo_admin"] = admin
     ctx.passwords["demo_admin"] = DEMO_PASSWORD
     user("demo_county", Role.COUNTY_OFFICIAL, "县民政局", scope_level=ScopeLevel.COUNTY, county=ctx.county)

@@ -147,12 +147,16 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
     {"NAME": "community.validators.CharacterClassValidator"},
+    {"NAME": "community.validators.PasswordReuseValidator", "OPTIONS": {"count": 3}},
 ]
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(minutes=10)
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
+
+# PIPL: the personal-data access log is kept this long (never less than six months, whatever is set)
+PERSONAL_DATA_LOG_RETENTION_DAYS = int(os.environ.get("PERSONAL_DATA_LOG_RETENTION_DAYS", "365"))
 
 LOGIN_URL = "admin:login"
 LOGIN_REDIRECT_URL = "dashboard:index"

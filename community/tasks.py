@@ -50,3 +50,17 @@ def snapshot_task(self, day: str | None = None) -> int:
     from .reporting import snapshot_take
 
     return snapshot_take(day=dt.date.fromisoformat(day) if day else None)
+
+
+@shared_task(bind=True, acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+def dashboard_refresh_task(self) -> int:
+    """Every ten minutes (django-celery-beat): recompute the county and town dashboards' payloads."""
+    from .reporting import dashboard_refresh
+
+    return dashboard_refresh()
+
+
+@shared_task(bind=True, acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+def personal_data_log_purge_task(self) -> int:
+    """Daily: delete access-log rows past their retention (never younger than six months)."""
+    return actions.personal_data_log_purge()

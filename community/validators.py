@@ -11,6 +11,10 @@ from django.utils.translation import gettext as _
 from stdnum.cn import ric
 from stdnum.exceptions import ValidationError as StdnumError
 
+# the password history model is defined beside the core's models; importing it here registers it
+# with the community app (community.models imports this module) and gives the reuse validator its rows
+from .auth_models import PasswordHistory
+
 
 def normalise_id_number(value: str) -> str:
     return (value or "").strip().replace(" ", "").upper()
@@ -97,3 +101,58 @@ class CharacterClassValidator:
 
     def get_help_text(self):
         return _("Use at least three of: lower case, upper case, digits, symbols.")
+
+
+class PasswordReuseValidator:
+    """A new password may not be any of the user's last ``count`` passwords (the current one included).
+
+    Django calls ``validate`` before a password is set (admin forms, ``changepassword``, the password
+    change page) and ``password_changed`` after every ``set_password`` + ``save``: that hook keeps the
+    history, as hashes, trimmed to the last ``count`` passwords.
+    """
+
+    def __init__(self, count: int = 3):
+        self.count = count
+
+    def _recent_hashes(self, user) -> list[str]:
+        hashes = list(
+            PasswordHistory.objects.filter(user_id=user.pk)
+            .order_by("-created_at", "-id")
+            .values_list("password", flat=True)[: self.count]
+        )
+        current = getattr(user, "password", "")
+        if current and current not in hashes:
+            hashes = [current, *hashes][: self.count]
+        return hashes
+
+    def validate(self, password, user=None):
+        from django.contrib.auth.hashers import check_password, is_password_usable
+
+        if user is None or getattr(user, "pk", None) is None or not password:
+            return
+        for encoded in self._recent_hashes(user):
+            if is_password_usable(encoded) and check_password(password, encoded):
+                raise ValidationError(
+                    _("This password was one of your last %(count)d passwords: choose a new one.")
+                    % {"count": self.count},
+                    code="password_reused",
+                )
+
+    def password_changed(self, password, user=None):
+        from django.contrib.auth.hashers import check_password, is_password_usable
+
+        if user is None or getattr(user, "pk", None) is None:
+            return
+        if not user.password or not is_password_usable(user.password):
+            return
+        newest = PasswordHistory.objects.filter(user_id=user.pk).order_by("-created_at", "-id").first()
+        if newest is not None and (
+            newest.password == user.password or (password and check_password(password, newest.password))
+        ):
+            return  # the same password again (or recorded already when the account was made): one entry
+        PasswordHistory.objects.create(user_id=user.pk, password=user.password)
+        keep = PasswordHistory.objects.filter(user_id=user.pk).order_by("-created_at", "-id").values("pk")[: self.count]
+        PasswordHistory.objects.filter(user_id=user.pk).exclude(pk__in=keep).delete()
+
+    def get_help_text(self):
+        return _("Your password cannot be one of your last %(count)d passwords.") % {"count": self.count}

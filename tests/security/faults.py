@@ -1,0 +1,218 @@
+"""Helpers of the fault tests: a tiny SMTP server, a real Celery worker process, Redis and PostgreSQL control."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+CELERY = str(Path(sys.executable).with_name("celery"))
+
+
+def child_pids(pid: int) -> list[int]:
+    out = subprocess.run(["ps", "--ppid", str(pid), "-o", "pid="], capture_output=True, text=True)
+    return sorted(int(p) for p in out.stdout.split())
+
+
+def wait_for(predicate, timeout: float, step: float = 0.2, what: str = "condition"):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(step)
+    raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+
+
+class FakeSMTP:
+    """Accepts mail on 127.0.0.1 and keeps each message; with ``stall_first`` it answers nothing to the
+    first connection (a mail server that hangs), so a task sending mail stays in the middle of its work."""
+
+    def __init__(self, *, stall_first: bool = False):
+        self.stall_first = stall_first
+        self.messages: list[bytes] = []
+        self.connections = 0
+        self.stalled = threading.Event()
+        self._stop = threading.Event()
+        self._listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self._listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self._listener.bind(("127.0.0.1", 0))
+        self._listener.listen(8)
+        self._listener.settimeout(0.2)
+        self.port = self._listener.getsockname()[1]
+        self._thread = threading.Thread(target=self._accept, daemon=True)
+        self._thread.start()
+
+    def _accept(self):
+        while not self._stop.is_set():
+            try:
+                conn, _addr = self._listener.accept()
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            self.connections += 1
+            first = self.connections == 1
+            threading.Thread(target=self._serve, args=(conn, first), daemon=True).start()
+
+    def _serve(self, conn: socket.socket, first: bool):
+        with conn:
+            if self.stall_first and first:
+                self.stalled.set()
+                conn.settimeout(0.5)
+                while not self._stop.is_set():  # say nothing until the client goes away
+                    try:
+                        if conn.recv(1024) == b"":
+                            return
+                    except TimeoutError:
+                        continue
+                    except OSError:
+                        return
+                return
+            reader = conn.makefile("rb")
+            conn.sendall(b"220 faults ESMTP\r\n")
+            while True:
+                line = reader.readline()
+                if not line:
+                    return
+                command = line[:4].upper()
+                if command == b"DATA":
+                    conn.sendall(b"354 end with .\r\n")
+                    body = []
+                    while (chunk := reader.readline()) not in (b".\r\n", b""):
+                        body.append(chunk)
+                    self.messages.append(b"".join(body))
+                    conn.sendall(b"250 queued\r\n")
+                elif command == b"QUIT":
+                    conn.sendall(b"221 bye\r\n")
+                    return
+                else:
+                    conn.sendall(b"250 ok\r\n")
+
+    def close(self):
+        self._stop.set()
+        self._listener.close()
+
+
+def database_url(settings_dict) -> str:
+    auth = settings_dict["USER"] + (f":{settings_dict['PASSWORD']}" if settings_dict.get("PASSWORD") else "")
+    host = settings_dict.get("HOST") or "127.0.0.1"
+    return f"postgres://{auth}@{host}:{settings_dict.get('PORT') or 5432}/{settings_dict['NAME']}"
+
+
+class WorkerProcess:
+    """``celery worker`` with the prefork pool (as in production), one child, against the test database."""
+
+    def __init__(self, *, settings_dict, smtp_port: int, log_path: Path):
+        self.log_path = log_path
+        env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "tests.security.worker_settings",
+            "DATABASE_URL": database_url(settings_dict),
+            "FAULTS_SMTP_PORT": str(smtp_port),
+            "PYTHONPATH": str(ROOT),
+            "DEBUG": "1",
+        }
+        self._log = open(log_path, "wb")  # noqa: SIM115 (open for the worker's life)
+        self.proc = subprocess.Popen(
+            [
+                CELERY,
+                "-A",
+                "community",
+                "worker",
+                "--pool=prefork",
+                "--concurrency=1",
+                "--loglevel=INFO",
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+                "-n",
+                f"faults-{secrets.token_hex(3)}@%h",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        wait_for(lambda: b" ready." in self.log() or self.proc.poll() is not None, 120, 0.5, "the worker to start")
+        assert self.proc.poll() is None, self.log().decode(errors="replace")
+
+    def log(self) -> bytes:
+        return self.log_path.read_bytes()
+
+    def children(self) -> list[int]:
+        return child_pids(self.proc.pid)
+
+    def stop(self):
+        if self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(30)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait(10)
+        self._log.close()
+
+
+# --- the real services --------------------------------------------------------------------------
+
+
+def redis_up() -> bool:
+    return (
+        subprocess.run(["redis-cli", "-h", "127.0.0.1", "-p", "6379", "ping"], capture_output=True).stdout.strip()
+        == b"PONG"
+    )
+
+
+def redis_stop():
+    subprocess.run(["redis-cli", "-h", "127.0.0.1", "-p", "6379", "shutdown", "nosave"], capture_output=True)
+    wait_for(lambda: not redis_up(), 10, what="Redis to stop")
+
+
+def redis_start():
+    if redis_up():
+        return
+    subprocess.run(
+        [
+            "redis-server",
+            "--daemonize",
+            "yes",
+            "--bind",
+            "127.0.0.1",
+            "--port",
+            "6379",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            "/var/lib/redis",
+        ],
+        check=True,
+        capture_output=True,
+    )
+    wait_for(redis_up, 20, what="Redis to start")
+
+
+def postgres_cluster() -> tuple[str, str]:
+    versions = sorted((p.name for p in Path("/etc/postgresql").iterdir() if p.name.isdigit()), key=int)
+    return versions[-1], "main"
+
+
+def postgres_ctl(action: str):
+    version, cluster = postgres_cluster()
+    mode = ["--mode", "fast"] if action in ("stop", "restart") else []
+    args = ["pg_ctlcluster", "--skip-systemctl-redirect", *mode, version, cluster, action]
+    return subprocess.run(args, capture_output=True, text=True, timeout=120)
+
+
+def postgres_up() -> bool:
+    return subprocess.run(["pg_isready", "-h", "127.0.0.1", "-p", "5432", "-q"]).returncode == 0
