@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from django.contrib import admin
-from django.core.exceptions import PermissionDenied
+from django.contrib.admin.widgets import AutocompleteMixin
+from django.core.exceptions import PermissionDenied, ValidationError
 from simple_history.admin import SimpleHistoryAdmin
 
 from .pagination_admin import EstimatedCountPaginator
@@ -25,6 +26,38 @@ class ScopedRelatedFilter(admin.RelatedFieldListFilter):
         ordering = self.field_admin_ordering(field, request, model_admin)
         reachable = scoped_queryset_for(field.related_model, request).values("pk")
         return field.get_choices(include_blank=False, ordering=ordering, limit_choices_to={"pk__in": reachable})
+
+
+def _usable_keys(widget, value) -> list:
+    """The submitted values that can be keys of the widget's related model (the rest cannot be looked up)."""
+    remote = widget.field.remote_field
+    target = remote.model._meta.get_field(getattr(remote, "field_name", None) or remote.model._meta.pk.name)
+    usable = []
+    for item in value:
+        try:
+            target.get_prep_value(target.to_python(item))
+        except (TypeError, ValueError, ValidationError):
+            continue
+        usable.append(item)
+    return usable
+
+
+def _patch_autocomplete() -> None:
+    """Django's autocomplete widget looks the submitted value up to redisplay a form with errors; a value that
+    is no key at all ("abc", a NUL byte) made that lookup raise, a 500 instead of the form's own error.  Every
+    admin (ours, staffing's town-scoped ones, the user admin) uses the one widget, so it is mended here once."""
+    if getattr(AutocompleteMixin.optgroups, "keeps_to_keys", False):
+        return
+    original = AutocompleteMixin.optgroups
+
+    def optgroups(self, name, value, attr=None):
+        return original(self, name, _usable_keys(self, value), attr)
+
+    optgroups.keeps_to_keys = True
+    AutocompleteMixin.optgroups = optgroups
+
+
+_patch_autocomplete()
 
 
 class ScopedAdminMixin:
@@ -80,6 +113,11 @@ class ScopedAdminMixin:
             return False
         return True
 
+    def has_view_permission(self, request, obj=None):
+        # the history views fall back to a row's historical copy when the scoped queryset misses it:
+        # without this, another community's history (and each old version) would be readable
+        return super().has_view_permission(request, obj) and self._in_scope(request, obj)
+
     def has_change_permission(self, request, obj=None):
         return super().has_change_permission(request, obj) and self._in_scope(request, obj)
 
@@ -95,10 +133,13 @@ class ScopedAdminMixin:
     def save_model(self, request, obj, form, change):
         from .actions import record_save
 
+        if not hasattr(type(obj), "community_path"):  # a county, a town: no community to check
+            return super().save_model(request, obj, form, change)
         record_save(by=request.user, instance=obj)
 
     def delete_model(self, request, obj):
-        ensure_in_scope(request.user, community_of(obj))
+        if hasattr(type(obj), "community_path"):
+            ensure_in_scope(request.user, community_of(obj))
         super().delete_model(request, obj)
 
 
@@ -120,7 +161,20 @@ def scoped_form(form_class, user):
 
 
 class ScopedAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
-    pass
+    """Scoped, with django-simple-history's views where the model keeps history (Django's own elsewhere)."""
+
+    def _keeps_history(self) -> bool:
+        return hasattr(self.model._meta, "simple_history_manager_attribute")
+
+    def get_urls(self):
+        if self._keeps_history():
+            return super().get_urls()
+        return admin.ModelAdmin.get_urls(self)  # no version-revert route for a model without history
+
+    def history_view(self, request, object_id, extra_context=None):
+        if self._keeps_history():
+            return super().history_view(request, object_id, extra_context)
+        return admin.ModelAdmin.history_view(self, request, object_id, extra_context)
 
 
 class ScopedPlainAdmin(ScopedAdminMixin, admin.ModelAdmin):

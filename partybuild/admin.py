@@ -246,8 +246,9 @@ class AssignmentForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["community"].required = False
-        self.fields["community"].help_text = _("For 包点; otherwise taken from the zone, building or household.")
+        if "community" in self.fields:  # not on the change form, where the duty's target is read-only
+            self.fields["community"].required = False
+            self.fields["community"].help_text = _("For 包点; otherwise taken from the zone, building or household.")
 
     def clean(self):
         data = super().clean()

@@ -182,10 +182,27 @@ def _jurisdiction(request):
     return community, None
 
 
+def refuse_nul(view):
+    """A NUL character in any parameter is a 400 (PostgreSQL cannot even compare such a string)."""
+    from functools import wraps
+
+    from django.core.validators import ProhibitNullCharactersValidator
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        values = [*request.GET.lists(), *(request.POST.lists() if request.method == "POST" else [])]
+        if any("\x00" in key or any("\x00" in value for value in group) for key, group in values):
+            return error(_fmt(kwargs.get("fmt", "json")) or "json", 400, str(ProhibitNullCharactersValidator.message))
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
 # --- views ------------------------------------------------------------------------------------
 
 
 @require_http_methods(["GET"])
+@refuse_nul
 def discovery(request, fmt):
     fmt = _fmt(fmt)
     if fmt is None:
@@ -209,6 +226,7 @@ def discovery(request, fmt):
 
 
 @require_http_methods(["GET"])
+@refuse_nul
 def service_list(request, fmt):
     fmt = _fmt(fmt)
     if fmt is None:
@@ -221,6 +239,7 @@ def service_list(request, fmt):
 
 
 @require_http_methods(["GET"])
+@refuse_nul
 def service_definition(request, code, fmt):
     fmt = _fmt(fmt)
     if fmt is None:
@@ -233,6 +252,7 @@ def service_definition(request, code, fmt):
 
 @csrf_exempt
 @require_http_methods(["GET", "POST"])
+@refuse_nul
 def request_list(request, fmt):
     fmt = _fmt(fmt)
     if fmt is None:
@@ -386,6 +406,7 @@ def _email(value):
 
 
 @require_http_methods(["GET"])
+@refuse_nul
 def request_detail(request, pk, fmt):
     fmt = _fmt(fmt)
     if fmt is None:
@@ -408,6 +429,7 @@ def request_detail(request, pk, fmt):
 
 
 @require_http_methods(["GET"])
+@refuse_nul
 def token_detail(request, token, fmt):
     fmt = _fmt(fmt)
     if fmt is None:
