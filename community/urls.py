@@ -8,7 +8,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
-from . import report_views, views
+from . import public_views, report_views, views
 
 router = DefaultRouter()
 router.include_format_suffixes = False
@@ -45,6 +45,7 @@ urlpatterns = [
     path("", views.landing, name="landing"),
     path("healthz", views.healthz, name="healthz"),
     path("readyz", views.readyz, name="readyz"),
+    path("elderly-mode/", public_views.elderly_mode, name="elderly-mode"),
     path("dashboard/", include(dashboard_patterns)),
     path("admin/", admin.site.urls),
     path("api/v1/dashboard/", views.dashboard_api, name="api-dashboard"),

@@ -98,6 +98,24 @@ class PublicRequestForm(forms.Form):
             for question in category.questions or []:
                 self.fields[f"answer_{question['code']}"] = question_field(question)
 
+    #: what the elderly mode (长辈模式) asks for: where, what, who (consent is asked apart, under its notice)
+    ESSENTIAL_FIELDS = ("building", "door_number", "description", "contact_name", "contact_phone")
+
+    def essential_fields(self) -> list:
+        """The visible fields of the simplified form, in order.
+
+        Where (the building and door, or the address where the community lists no building), what,
+        who; a question the category requires; and any field that carries an error, so that no
+        message is ever hidden.  Photos and optional questions are left to the standard form.
+        """
+        names = list(self.ESSENTIAL_FIELDS)
+        if self.community_obj is not None and not self.fields["building"].queryset.exists():
+            names = ["address", *names[2:]]
+        names += [name for name, field in self.fields.items() if name.startswith("answer_") and field.required]
+        names += [name for name in self.errors if name in self.fields and name not in names]
+        hidden = {"community", "category", "consent", "website"}
+        return [self[name] for name in self.fields if name in names and name not in hidden]
+
     def clean_contact_phone(self):
         return validators.normalise_phone(self.cleaned_data["contact_phone"])
 

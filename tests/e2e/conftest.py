@@ -151,3 +151,102 @@ def axe():
         ]
 
     return run
+
+
+# --- the residents' pages (issue 9) --------------------------------------------------------------
+
+PHONE_320 = {"width": 320, "height": 640}
+TRACKING_PHONE = "13912345678"
+
+
+@pytest.fixture
+def public_site(db):
+    """A small county with something on every public page: two communities with buildings, two kinds
+    of request (one with an optional question), a request already accepted with a public note,
+    a shared facility and an event, a recruitment campaign in its publicity period, a published
+    financial disclosure and the community work list.  Returns a namespace with the rows the tests use.
+    """
+    import datetime as dt
+    from types import SimpleNamespace
+
+    from django.utils import timezone
+
+    from funding import actions as funding_actions
+    from services import actions as services_actions
+    from services.choices import Channel
+    from tests import factories as f
+    from tests.funding.factories import ensure_defaults, ensure_roles, make_fund, receive
+    from tests.services import factories as sf
+    from tests.staffing.conftest import Builder
+    from tests.worklist import factories as wf
+    from worklist.choices import CommunityRole
+
+    county = f.CountyFactory(name="示范县", code="330999")
+    town = f.TownFactory(county=county, name="城关镇")
+    community = f.CommunityFactory(town=town, name="东风社区", address="东风路18号")
+    other = f.CommunityFactory(town=town, name="西湖社区", address="西湖街6号")
+    zone = f.ZoneFactory(community=community, name="一片区")
+    building = f.BuildingFactory(zone=zone, name="3号楼")
+    f.BuildingFactory(zone=zone, name="5号楼")
+    f.BuildingFactory(zone=f.ZoneFactory(community=other, name="一片区"), name="西湖1号楼")
+    staff = f.staff_of(community)
+
+    repair = sf.category(
+        code="repair",
+        name="房屋设施报修",
+        description="楼道灯、水管、门窗等公共设施坏了",
+        resolve_within_days=5,
+        questions=[{"code": "part", "label": "损坏部位", "type": "string", "required": False}],
+    )
+    sf.category(code="elderly_help", name="老年人上门帮助", description="独居老人、行动不便者的上门帮助")
+    request = services_actions.request_submit(
+        community=community,
+        category=repair,
+        description="3号楼2单元楼道灯坏了一周，晚上看不见台阶",
+        contact_name="王先生",
+        contact_phone=TRACKING_PHONE,
+        building=building,
+        door_number="2-301",
+        channel=Channel.WEB,
+    )
+    services_actions.request_move(
+        by=staff, request_id=request.pk, to="accepted", note="明天上午电工上门查看", public=True
+    )
+    sf.facility(community, name="实验小学操场", opening_hours="周末 8:00–18:00")
+    sf.event(community, title="居民议事会：加装电梯", starts_at=timezone.now() + dt.timedelta(days=3))
+
+    Builder(f.town_cadre_of(town), community, n=3).upto("publicise")
+
+    ensure_defaults()
+    ensure_roles()
+    preparer, approver = f.staff_of(community), f.staff_of(community)
+    fund = make_fund(community, name="县级社区工作经费")
+    receive(fund, 5000, preparer=preparer, approver=approver, date=dt.date(2026, 3, 10))
+    disclosure = funding_actions.disclosure_publish(by=preparer, community=community, year=2026, quarter=1)
+
+    wf.work_item(county, role=CommunityRole.PERFORM, title="居委会换届选举")
+    wf.work_item(county, role=CommunityRole.ASSIST, title="协助开展低保入户调查")
+
+    request.refresh_from_db()
+    return SimpleNamespace(
+        county=county,
+        town=town,
+        community=community,
+        other=other,
+        building=building,
+        staff=staff,
+        repair=repair,
+        request=request,
+        phone=TRACKING_PHONE,
+        disclosure=disclosure,
+    )
+
+
+@pytest.fixture
+def phone_320(new_page):
+    """The narrowest phone the pages are made for (320 px wide)."""
+    return new_page(**PHONE_320, is_mobile=True, has_touch=True, device_scale_factor=2)
+
+
+def no_horizontal_scroll(page) -> bool:
+    return page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth + 1")
