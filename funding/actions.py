@@ -16,7 +16,9 @@ Posting rules (every database; PostgreSQL triggers repeat the first two):
 posted vouchers are immutable (corrected only by a reversal, which cannot itself be reversed); nothing
 posts into a closed month; every voucher balances per fund; a line needs a fund of the voucher's
 community; a restricted fund pays only for its uses and within its time window; no fund goes below
-zero — the fund balance rows are locked (``select_for_update``, in fund order) while posting.
+zero — the fund balance rows are locked (``select_for_update``, in fund order) while posting, and
+the monthly totals per fund and account (``FundMonth``, read by the reports) are added to in the same
+transaction.
 """
 
 from __future__ import annotations
@@ -29,8 +31,8 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Case, F, Max, Sum, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -60,6 +62,7 @@ from .models import (
     Fund,
     FundBalance,
     FundingSource,
+    FundMonth,
     JournalEntry,
     JournalLine,
     Project,
@@ -434,6 +437,7 @@ def _post(entry: JournalEntry, *, by) -> JournalEntry:
             setattr(balance, column, getattr(balance, column) + move[column])
         balance.save()
 
+    _add_to_months(entry, lines)
     sequence, _created = VoucherSequence.objects.get_or_create(community=entry.community, year=entry.year)
     sequence = VoucherSequence.objects.select_for_update().get(pk=sequence.pk)
     sequence.last += 1
@@ -442,6 +446,25 @@ def _post(entry: JournalEntry, *, by) -> JournalEntry:
     entry.status, entry.posted_by, entry.posted_at = EntryStatus.POSTED, by, timezone.now()
     entry.save(update_fields=["number", "status", "posted_by", "posted_at", "updated_at"])
     return entry
+
+
+def _add_to_months(entry: JournalEntry, lines) -> None:
+    """Add the voucher's lines to the monthly totals (one upsert; the funds' balance rows are locked)."""
+    totals: dict[tuple[int, int], list[Decimal]] = defaultdict(lambda: [Decimal(0), Decimal(0)])
+    for line in lines:
+        totals[(line.fund_id, line.account_id)][0 if line.side == Side.DEBIT else 1] += line.amount
+    table = FundMonth._meta.db_table
+    params = []
+    for (fund_id, account_id), (debit, credit) in sorted(totals.items()):
+        params += [fund_id, account_id, entry.date.year, entry.date.month, debit, credit]
+    values = ", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(totals))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (fund_id, account_id, year, month, debit, credit) VALUES {values} "
+            f"ON CONFLICT (fund_id, account_id, year, month) DO UPDATE SET "
+            f"debit = {table}.debit + excluded.debit, credit = {table}.credit + excluded.credit",
+            params,
+        )
 
 
 @transaction.atomic
@@ -657,11 +680,30 @@ def fund_save(*, by, fund: Fund) -> Fund:
 def fund_release(*, by, fund_id: int, to_fund_id: int, amount: Decimal, date: dt.date, memo: str) -> JournalEntry:
     """Release money from a restriction into an unrestricted fund of the same community (draft voucher)."""
     fund = Fund.objects.select_related("community").get(pk=fund_id)
-    to_fund = Fund.objects.get(pk=to_fund_id)
+    to_fund = Fund.objects.filter(pk=to_fund_id).first()
     ensure_in_scope(by, fund.community)
+    if to_fund is None:
+        raise ValidationError({"to_fund": _("Choose the unrestricted fund that receives the money.")})
     if not fund.is_restricted or to_fund.is_restricted:
         raise ValidationError(_("A release moves money from a restricted fund to an unrestricted one."))
+    if to_fund.community_id != fund.community_id:
+        raise ValidationError(
+            {
+                "to_fund": _("A release stays in the community: choose an unrestricted fund of %(community)s.")
+                % {"community": fund.community}
+            }
+        )
+    if not (memo or "").strip():
+        raise ValidationError({"memo": _("Give the reason for the release (e.g. the donor's written consent).")})
     amount = money(amount)
+    held = FundBalance.objects.filter(fund=fund).values_list("balance", flat=True).first() or Decimal("0.00")
+    if amount > held:
+        raise ValidationError(
+            {
+                "amount": _("Fund %(fund)s holds %(balance)s yuan; no more than that can be released.")
+                % {"fund": fund, "balance": held}
+            }
+        )
     bank = account(CASH_BANK)
     return entry_create(
         by=by,
@@ -685,12 +727,20 @@ def fund_lapse(*, by, fund_id: int, year: int) -> JournalEntry | None:
     ensure_in_scope(by, fund.community)
     if not fund.lapses_at_year_end:
         raise ValidationError(_("Fund %(fund)s does not lapse at year end.") % {"fund": fund})
-    reference = f"lapse:{fund.pk}:{year}"
+    reference = lapse_reference(fund.pk, year)
     existing = _existing(fund.community, reference)
     if existing is not None:
         return existing
     FundBalance.objects.get_or_create(fund=fund)
     left = FundBalance.objects.select_for_update().get(fund=fund).balance
+    # what was left on 31 December (money received since belongs to the new year and stays)
+    at_year_end = JournalLine.objects.filter(
+        fund=fund,
+        entry__status=EntryStatus.POSTED,
+        entry__date__lte=dt.date(year, 12, 31),
+        account__type__in=BALANCE_TYPES,
+    ).aggregate(total=Sum(Case(When(side=Side.DEBIT, then=F("amount")), default=-F("amount"))))["total"]
+    left = min(left, at_year_end or Decimal("0.00"))
     if left <= 0:
         return None
     return _post_by_rule(
@@ -706,6 +756,65 @@ def fund_lapse(*, by, fund_id: int, year: int) -> JournalEntry | None:
         reference=reference,
         rule=_("year-end lapse rule"),
     )
+
+
+def lapse_reference(fund_id: int, year: int) -> str:
+    return f"lapse:{fund_id}:{year}"
+
+
+def system_user(county):
+    """The county's account for scheduled jobs (county scope, no password: it cannot sign in)."""
+    from community.choices import ScopeLevel
+    from community.models import User
+
+    user, created = User.objects.get_or_create(
+        username=f"system_funding_{county.code}",
+        defaults={"first_name": _("Scheduled jobs (funding)"), "scope_level": ScopeLevel.COUNTY, "county": county},
+    )
+    if created:
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+    return user
+
+
+def funds_lapse_year(*, year: int | None = None, by=None) -> list[JournalEntry]:
+    """Year-end lapse of every lapsing fund (in ``by``'s scope; without ``by``: every county's, each
+    county's lapses made by its scheduled-jobs account).  ``year`` defaults to the year just ended.
+
+    Idempotent per year: a fund already lapsed for ``year`` is skipped, so running it again (a
+    retried task, a second beat) posts nothing more.  Returns the vouchers posted by this run; a
+    fund that cannot lapse (e.g. December already closed) is logged and the others still lapse.
+    """
+    import logging
+
+    from community.models import County
+
+    year = int(year or timezone.localdate().year - 1)
+    funds = Fund.objects.filter(lapses_at_year_end=True).select_related("community__town")
+    if by is not None:
+        funds = funds.for_user(by)
+    funds = list(funds.order_by("pk"))
+    done = set(
+        JournalEntry.objects.filter(reference__in=[lapse_reference(f.pk, year) for f in funds]).values_list(
+            "reference", flat=True
+        )
+    )
+    users = {}
+    posted = []
+    for fund in funds:
+        if lapse_reference(fund.pk, year) in done:
+            continue
+        county_id = fund.community.town.county_id
+        if by is None and county_id not in users:
+            users[county_id] = system_user(County.objects.get(pk=county_id))
+        try:
+            entry = fund_lapse(by=by or users[county_id], fund_id=fund.pk, year=year)
+        except ValidationError as exc:
+            logging.getLogger(__name__).warning("fund %s did not lapse for %s: %s", fund.pk, year, exc.messages)
+            continue
+        if entry is not None:
+            posted.append(entry)
+    return posted
 
 
 # --- periods --------------------------------------------------------------------------------

@@ -8,14 +8,18 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q, Sum
-from django.urls import reverse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from community.admin_base import ScopedAdmin
 
 from . import actions
-from .choices import BudgetStatus, EntryStatus, Side, Use
+from .choices import BudgetStatus, EntryStatus, Restriction, Side, Use
+from .forms import ReleaseForm
 from .models import (
     Account,
     Budget,
@@ -31,6 +35,7 @@ from .models import (
     Fund,
     FundBalance,
     FundingSource,
+    FundMonth,
     JournalEntry,
     JournalLine,
     Project,
@@ -151,6 +156,7 @@ class FundAdmin(ScopedAdmin):
     list_select_related = ["community", "source", "balance"]
     search_fields = ["name", "purpose", "community__name"]
     autocomplete_fields = ["community", "project"]
+    actions = ["release"]
 
     @admin.display(description=_("balance"))
     def balance_display(self, obj):
@@ -160,10 +166,76 @@ class FundAdmin(ScopedAdmin):
     @admin.display(description=_("ledger"))
     def ledger_link(self, obj):
         url = reverse("admin:funding_journalline_changelist") + f"?fund__id__exact={obj.pk}"
-        return format_html('<a href="{}">{}</a>', url, _("ledger"))
+        links = format_html('<a href="{}">{}</a>', url, _("ledger"))
+        if obj.is_restricted:
+            release = reverse("admin:funding_fund_release", args=[obj.pk])
+            links += format_html(' · <a href="{}">{}</a>', release, _("release"))
+        return links
 
     def save_model(self, request, obj, form, change):
         actions.fund_save(by=request.user, fund=obj)
+
+    def get_urls(self):
+        return [
+            path("<int:pk>/release/", self.admin_site.admin_view(self.release_view), name="funding_fund_release"),
+            *super().get_urls(),
+        ]
+
+    @admin.action(description=_("Release money from the restriction…"), permissions=["release"])
+    def release(self, request, queryset):
+        funds = list(queryset[:2])
+        if len(funds) != 1 or not funds[0].is_restricted:
+            self.message_user(request, _("Select exactly one restricted fund to release money from."), messages.ERROR)
+            return None
+        return redirect(reverse("admin:funding_fund_release", args=[funds[0].pk]))
+
+    def has_release_permission(self, request, obj=None):
+        return request.user.has_perm("funding.add_journalentry")
+
+    def release_view(self, request, pk):
+        """The bookkeeper's form for ``actions.fund_release``: a draft release voucher to approve and post."""
+        fund = get_object_or_404(self.get_queryset(request).select_related("community", "balance"), pk=pk)
+        if not self.has_release_permission(request, fund):
+            raise PermissionDenied
+        targets = Fund.objects.for_user(request.user).filter(
+            community_id=fund.community_id, restriction=Restriction.NONE
+        )
+        form = ReleaseForm(request.POST or None, targets=targets, initial={"date": timezone.localdate()})
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            try:
+                entry = actions.fund_release(
+                    by=request.user,
+                    fund_id=fund.pk,
+                    to_fund_id=data["to_fund"].pk,
+                    amount=data["amount"],
+                    date=data["date"],
+                    memo=data["memo"],
+                )
+            except ValidationError as exc:
+                if hasattr(exc, "error_dict"):
+                    for field, errors in exc.error_dict.items():
+                        form.add_error(field if field in form.fields else None, errors)
+                else:
+                    form.add_error(None, exc)
+            except PermissionDenied as exc:
+                form.add_error(None, str(exc))
+            else:
+                self.message_user(
+                    request,
+                    gettext("Release voucher %(voucher)s drafted; have it approved and posted.") % {"voucher": entry},
+                    messages.SUCCESS,
+                )
+                return redirect(reverse("admin:funding_journalentry_change", args=[entry.pk]))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": gettext("Release from restriction"),
+            "fund": fund,
+            "balance": getattr(fund, "balance", None),
+            "form": form,
+            "opts": self.model._meta,
+        }
+        return render(request, "funding/admin/release.html", context)
 
 
 @admin.register(FundBalance)
@@ -172,6 +244,26 @@ class FundBalanceAdmin(ScopedAdmin):
     list_filter = ["fund__source__kind", "fund__restriction", "fund__community"]
     list_select_related = ["fund"]
     search_fields = ["fund__name"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(FundMonth)
+class FundMonthAdmin(ScopedAdmin):
+    """The monthly totals kept at posting (read-only: they follow the posted vouchers)."""
+
+    list_display = ["fund", "year", "month", "account", "debit", "credit"]
+    list_filter = ["year", "month", "fund__source__kind", "fund__community"]
+    list_select_related = ["fund", "account"]
+    search_fields = ["fund__name"]
+    show_full_result_count = False
 
     def has_add_permission(self, request):
         return False

@@ -144,24 +144,6 @@ class FundSerializer(ScopedModelSerializer):
         return obj.donor_name
 
 
-class FundViewSet(ScopedViewSet):
-    """Funds: a community's money from one source, with its restriction and its balance."""
-
-    queryset = Fund.objects.all()
-    serializer_class = FundSerializer
-    filterset_class = FundFilter
-    http_method_names = ["get", "post", "put", "patch", "head", "options"]
-
-    def select(self, queryset):
-        return queryset.select_related("balance")
-
-    def perform_write(self, serializer):
-        instance = serializer.instance or Fund()
-        for name, value in serializer.validated_data.items():
-            setattr(instance, name, value)
-        serializer.instance = actions.fund_save(by=self.request.user, fund=instance)
-
-
 class FundBalanceSerializer(serializers.ModelSerializer):
     fund_name = serializers.CharField(source="fund.name", read_only=True)
     community = serializers.IntegerField(source="fund.community_id", read_only=True)
@@ -252,6 +234,53 @@ class EntrySerializer(ScopedModelSerializer):
 class ReverseSerializer(serializers.Serializer):
     date = serializers.DateField(required=False)
     memo = serializers.CharField(required=False, allow_blank=True, max_length=200)
+
+
+class ReleaseSerializer(serializers.Serializer):
+    to_fund = ScopedPrimaryKeyRelatedField(queryset=Fund.objects.all(), help_text="an unrestricted fund")
+    amount = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=Decimal("0.01"))
+    date = serializers.DateField()
+    memo = serializers.CharField(max_length=200)
+
+
+class FundViewSet(ScopedViewSet):
+    """Funds: a community's money from one source, with its restriction and its balance."""
+
+    queryset = Fund.objects.all()
+    serializer_class = FundSerializer
+    filterset_class = FundFilter
+    http_method_names = ["get", "post", "put", "patch", "head", "options"]
+
+    def select(self, queryset):
+        return queryset.select_related("balance")
+
+    def perform_write(self, serializer):
+        instance = serializer.instance or Fund()
+        for name, value in serializer.validated_data.items():
+            setattr(instance, name, value)
+        serializer.instance = actions.fund_save(by=self.request.user, fund=instance)
+
+    @extend_schema(request=ReleaseSerializer, responses=EntrySerializer)
+    @action(detail=True, methods=["post"])
+    def release(self, request, pk=None):
+        """Release money from this restricted fund into an unrestricted fund of its community: a draft
+        release voucher (approve and post it like any other)."""
+        fund = self.get_object()  # another community's fund is a 404 before its input is read
+        if not request.user.has_perm("funding.add_journalentry"):
+            raise PermissionDenied(_("Your role may not do this."))
+        params = ReleaseSerializer(data=request.data, context=self.get_serializer_context())
+        params.is_valid(raise_exception=True)
+        data = params.validated_data
+        entry = actions.fund_release(
+            by=request.user,
+            fund_id=fund.pk,
+            to_fund_id=data["to_fund"].pk,
+            amount=data["amount"],
+            date=data["date"],
+            memo=data["memo"],
+        )
+        entry = selectors.entry_list(user=request.user).prefetch_related("lines").get(pk=entry.pk)
+        return Response(EntrySerializer(entry, context=self.get_serializer_context()).data, status=201)
 
 
 class EntryViewSet(ScopedViewSet):
@@ -449,11 +478,12 @@ class BudgetViewSet(ScopedViewSet):
     @extend_schema(request=AdjustSerializer)
     @action(detail=True, methods=["post"])
     def adjust(self, request, pk=None):
+        budget = self.get_object()  # another community's budget is a 404 before its input is read
         params = AdjustSerializer(data=request.data)
         params.is_valid(raise_exception=True)
         budget = actions.budget_adjust(
             by=request.user,
-            budget_id=self.get_object().pk,
+            budget_id=budget.pk,
             lines=_budget_lines(params.validated_data["lines"]),
             reason=params.validated_data["reason"],
         )
@@ -507,9 +537,9 @@ class ProjectViewSet(ScopedViewSet):
     @extend_schema(request=CancelSerializer)
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
+        project = self.get_object()  # another community's project is a 404 before its input is read
         params = CancelSerializer(data=request.data)
         params.is_valid(raise_exception=True)
-        project = self.get_object()
         actions.project_cancel(by=request.user, project_id=project.pk, reason=params.validated_data["reason"])
         project.refresh_from_db()
         return Response(self.get_serializer(project).data)

@@ -1,4 +1,6 @@
-"""Public forms of the funding app."""
+"""Forms of the funding app: the public question form and the admin's release form."""
+
+from decimal import Decimal
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -28,3 +30,20 @@ class QuestionForm(forms.Form):
         if self.cleaned_data.get("website"):
             raise forms.ValidationError(_("Please leave this field empty."))
         return ""
+
+
+class ReleaseForm(forms.Form):
+    """Release money from a restriction into an unrestricted fund of the same community (a draft voucher)."""
+
+    to_fund = forms.ModelChoiceField(label=_("Into the unrestricted fund"), queryset=None)
+    amount = forms.DecimalField(label=_("Amount (yuan)"), max_digits=14, decimal_places=2, min_value=Decimal("0.01"))
+    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    memo = forms.CharField(
+        label=_("Summary"),
+        max_length=200,
+        help_text=_("Why the restriction is released, e.g. the donor's written consent."),
+    )
+
+    def __init__(self, *args, targets, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to_fund"].queryset = targets

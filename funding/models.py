@@ -360,6 +360,8 @@ class JournalEntry(TimeStamped):
         ordering = ["community", "-year", "-number", "-id"]
         indexes = [
             models.Index(fields=["community", "status", "date"], name="funding_entry_comm_status_date"),
+            # county-wide reports over a few days (the edges of whole months) find their vouchers by date
+            models.Index(fields=["date"], condition=Q(status=EntryStatus.POSTED), name="funding_entry_posted_date"),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -427,6 +429,35 @@ class JournalLine(models.Model):
     @property
     def signed(self) -> Decimal:
         return self.amount if self.side == Side.DEBIT else -self.amount
+
+
+class FundMonth(models.Model):
+    """A fund's posted lines summed per account and month, kept at posting (in the posting's
+    transaction, after the fund's balance row is locked).  Reports over whole months read these
+    rows instead of the lines, so a county's statement does not sum a million lines."""
+
+    community_path = "fund__community"
+
+    fund = models.ForeignKey(Fund, models.PROTECT, related_name="months", verbose_name=_("fund"))
+    account = models.ForeignKey(Account, models.PROTECT, related_name="+", verbose_name=_("account"))
+    year = models.PositiveSmallIntegerField(_("year"))
+    month = models.PositiveSmallIntegerField(_("month"))
+    debit = models.DecimalField(_("debits"), max_digits=16, decimal_places=2, default=ZERO)
+    credit = models.DecimalField(_("credits"), max_digits=16, decimal_places=2, default=ZERO)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("monthly fund total")
+        verbose_name_plural = _("monthly fund totals")
+        ordering = ["fund", "year", "month", "account"]
+        constraints = [
+            models.UniqueConstraint(fields=["fund", "account", "year", "month"], name="funding_fundmonth_unique"),
+        ]
+        indexes = [models.Index(fields=["year", "month"], name="funding_fundmonth_period")]
+
+    def __str__(self):
+        return f"{self.fund} {self.year}-{self.month:02d} {self.account}"
 
 
 class Budget(TimeStamped):

@@ -7,6 +7,7 @@ over lines.  Report rows roll up community → town → county by passing a wide
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -36,6 +37,7 @@ from .models import (
     FacilityItem,
     Fund,
     FundBalance,
+    FundMonth,
     JournalEntry,
     JournalLine,
     Project,
@@ -55,6 +57,66 @@ def _sum(condition: Q, sign: int = 1):
 
 def posted_lines(scope: Scope | None):
     return JournalLine.objects.for_user_scope(scope).filter(entry__status=EntryStatus.POSTED)
+
+
+def _full_months(start: dt.date | None, end: dt.date) -> tuple[dt.date | None, dt.date] | None:
+    """The whole months inside [start, end] (first day of the first, last day of the last), or None."""
+    if start is None:
+        first = None
+    elif start.day == 1:
+        first = start
+    else:
+        first = (start.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    last = end if end.day == calendar.monthrange(end.year, end.month)[1] else end.replace(day=1) - dt.timedelta(days=1)
+    if first is not None and first > last:
+        return None
+    return first, last
+
+
+def _month_range(first: dt.date | None, last: dt.date) -> Q:
+    upto = Q(year__lt=last.year) | Q(year=last.year, month__lte=last.month)
+    if first is None:
+        return upto
+    return (Q(year__gt=first.year) | Q(year=first.year, month__gte=first.month)) & upto
+
+
+def signed_totals(
+    *, scope: Scope | None, start: dt.date | None, end: dt.date, condition: Q, group: tuple[str, ...] = ()
+) -> dict[tuple, Decimal]:
+    """Debits minus credits of the posted lines dated in [start, end] that meet ``condition`` (lookups
+    through ``account`` and ``fund``), by ``group`` — at most two queries whatever the number of lines:
+    whole months come from the monthly totals kept at posting, the days before and after them from
+    the lines."""
+    parts = []
+    full = _full_months(start, end)
+    if full is None:
+        ranges = [(start, end)]
+    else:
+        first, last = full
+        months = FundMonth.objects.for_user_scope(scope).filter(condition, _month_range(first, last))
+        parts.append(_grouped(months, group, F("debit") - F("credit")))
+        ranges = []
+        if start is not None and start < first:
+            ranges.append((start, first - dt.timedelta(days=1)))
+        if end > last:
+            ranges.append((last + dt.timedelta(days=1), end))
+    if ranges:
+        dates = Q()
+        for low, high in ranges:
+            dates |= Q(entry__date__lte=high, **({"entry__date__gte": low} if low else {}))
+        parts.append(_grouped(posted_lines(scope).filter(condition).filter(dates), group, SIGNED))
+    totals: dict[tuple, Decimal] = defaultdict(lambda: ZERO)
+    for rows in parts:
+        for row in rows:
+            totals[tuple(row[g] for g in group)] += row["total"]
+    return dict(totals)
+
+
+def _grouped(queryset, group, expression):
+    total = Coalesce(Sum(expression), Value(ZERO), output_field=MONEY_FIELD)
+    if not group:
+        return [queryset.aggregate(total=total)]
+    return queryset.values(*group).annotate(total=total).order_by()
 
 
 # --- fund balances --------------------------------------------------------------------------
@@ -186,24 +248,29 @@ class Statement:
         return StatementRow("surplus", "", i.restricted - e.restricted, i.unrestricted - e.unrestricted)
 
 
-def source_and_use(*, scope: Scope | None, start: dt.date, end: dt.date) -> Statement:
-    """收支表: income by source and expense by use, restricted and unrestricted columns — one query."""
-    grouped = (
-        posted_lines(scope)
-        .filter(
-            entry__date__gte=start, entry__date__lte=end, account__type__in=[AccountType.INCOME, AccountType.EXPENSE]
-        )
-        .values("account__type", "account__use", "fund__source__kind", "fund__restriction")
-        .annotate(total=_sum(Q()))
-    )
+def source_and_use(*, scope: Scope | None, start: dt.date, end: dt.date, from_lines: bool = False) -> Statement:
+    """收支表: income by source and expense by use, restricted and unrestricted columns — at most two
+    queries (whole months from the monthly totals, the remaining days from the lines)."""
+    keys = ("account__type", "account__use", "fund__source__kind", "fund__restriction")
+    condition = Q(account__type__in=[AccountType.INCOME, AccountType.EXPENSE])
+    if from_lines:  # the reference the monthly totals are checked against
+        grouped = {
+            tuple(r[k] for k in keys): r["total"]
+            for r in posted_lines(scope)
+            .filter(condition, entry__date__gte=start, entry__date__lte=end)
+            .values(*keys)
+            .annotate(total=_sum(Q()))
+        }
+    else:
+        grouped = signed_totals(scope=scope, start=start, end=end, condition=condition, group=keys)
     income = {kind: StatementRow(kind, str(label)) for kind, label in SourceKind.choices}
     expense = {use: StatementRow(use, str(label)) for use, label in Use.choices}
-    for r in grouped:
-        restricted = r["fund__restriction"] != Restriction.NONE
-        if r["account__type"] == AccountType.INCOME:
-            row, amount = income[r["fund__source__kind"]], -r["total"]
+    for (account_type, use, source_kind, restriction), total in grouped.items():
+        restricted = restriction != Restriction.NONE
+        if account_type == AccountType.INCOME:
+            row, amount = income[source_kind], -total
         else:
-            row, amount = expense[r["account__use"]], r["total"]
+            row, amount = expense[use], total
         if restricted:
             row.restricted += amount
         else:
@@ -405,25 +472,25 @@ def facility_summary(*, scope: Scope | None, on: dt.date | None = None) -> Facil
 
 
 def government_investment(*, scope: Scope | None, end: dt.date | None = None) -> Decimal:
-    """Government money (county and town budgets) spent on the committees' offices, up to ``end`` — one query."""
-    lines = posted_lines(scope).filter(
-        account__type=AccountType.EXPENSE, account__use=Use.OFFICE, fund__source__kind__in=GOVERNMENT_KINDS
-    )
-    if end:
-        lines = lines.filter(entry__date__lte=end)
-    return lines.aggregate(total=_sum(Q()))["total"]
+    """Government money (county and town budgets) spent on the committees' offices, up to ``end`` — at
+    most two queries (see ``signed_totals``)."""
+    condition = Q(account__type=AccountType.EXPENSE, account__use=Use.OFFICE, fund__source__kind__in=GOVERNMENT_KINDS)
+    return signed_totals(scope=scope, start=None, end=end or dt.date(9999, 12, 31), condition=condition).get((), ZERO)
 
 
 def period_flows(*, scope: Scope | None, start: dt.date, end: dt.date) -> dict[str, Decimal]:
-    """Money received and spent in a period (income credits, expense debits) — one query."""
-    return (
-        posted_lines(scope)
-        .filter(entry__date__gte=start, entry__date__lte=end)
-        .aggregate(
-            received=_sum(Q(account__type=AccountType.INCOME), -1),
-            spent=_sum(Q(account__type=AccountType.EXPENSE)),
-        )
+    """Money received and spent in a period (income credits, expense debits) — at most two queries."""
+    totals = signed_totals(
+        scope=scope,
+        start=start,
+        end=end,
+        condition=Q(account__type__in=[AccountType.INCOME, AccountType.EXPENSE]),
+        group=("account__type",),
     )
+    return {
+        "received": -totals.get((AccountType.INCOME,), ZERO),
+        "spent": totals.get((AccountType.EXPENSE,), ZERO),
+    }
 
 
 # --- public disclosure ----------------------------------------------------------------------

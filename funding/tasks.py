@@ -5,16 +5,13 @@ from django.db import OperationalError
 
 
 @shared_task(bind=True, acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
-def lapse_funds(self, year: int, user_id: int) -> int:
-    """Year-end lapse of every lapsing fund in the user's scope (a fund lapsed once is not lapsed twice)."""
+def lapse_funds(self, year: int | None = None, user_id: int | None = None) -> int:
+    """Year-end lapse of every lapsing fund (scheduled on 1 January by migration 0004 for the year just
+    ended; with ``user_id``, only the funds in that user's scope).  A fund lapsed once for a year is not
+    lapsed twice, so a retry or a second run posts nothing more.  Returns the vouchers posted now."""
     from community.models import User
 
     from . import actions
-    from .models import Fund
 
-    user = User.objects.get(pk=user_id)
-    done = 0
-    for fund_id in Fund.objects.for_user(user).filter(lapses_at_year_end=True).values_list("pk", flat=True):
-        if actions.fund_lapse(by=user, fund_id=fund_id, year=year) is not None:
-            done += 1
-    return done
+    by = User.objects.get(pk=user_id) if user_id else None
+    return len(actions.funds_lapse_year(year=year, by=by))

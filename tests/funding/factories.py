@@ -23,6 +23,7 @@ from funding.models import (
     Fund,
     FundBalance,
     FundingSource,
+    FundMonth,
     JournalEntry,
     JournalLine,
     Project,
@@ -168,6 +169,9 @@ f.SCOPED_FACTORIES.update(
     {
         "funding.Fund": lambda community: make_fund(community),
         "funding.FundBalance": lambda community: make_fund(community).balance,
+        "funding.FundMonth": lambda community: FundMonth.objects.create(
+            fund=make_fund(community), account=acct("1002"), year=2026, month=next(_n) % 12 + 1, debit=Decimal(5)
+        ),
         "funding.Project": lambda community: Project.objects.create(community=community, name=f"项目{next(_n)}"),
         "funding.JournalEntry": _draft_entry,
         "funding.JournalLine": _line,
