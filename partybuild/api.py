@@ -182,6 +182,22 @@ class AssignmentSerializer(ScopedModelSerializer):
         return attrs
 
 
+class AssignmentHistorySerializer(serializers.Serializer):
+    """One recorded version of an assignment (django-simple-history): what it was after each change."""
+
+    history_id = serializers.IntegerField()
+    history_date = serializers.DateTimeField()
+    history_type = serializers.CharField(help_text="+ created, ~ changed, - deleted")
+    history_user = serializers.CharField(source="history_user.username", allow_null=True, default=None)
+    member = serializers.IntegerField(source="member_id")
+    start = serializers.DateField()
+    end = serializers.DateField(allow_null=True)
+    end_reason = serializers.CharField()
+    end_note = serializers.CharField()
+    replaces = serializers.IntegerField(source="replaces_id", allow_null=True)
+    ended_by = serializers.IntegerField(source="ended_by_id", allow_null=True)
+
+
 class HandoverSerializer(serializers.Serializer):
     to_member = serializers.IntegerField()
     on = serializers.DateField(required=False)
@@ -282,11 +298,9 @@ class PartyMemberViewSet(ScopedViewSet):
     http_method_names = ["get", "post", "put", "patch", "head", "options"]
 
     def select(self, queryset):
-        from django.db.models import Count, Q
-
-        return queryset.select_related("organisation").annotate(
-            load=Count("assignments", filter=Q(assignments__role=CoverageRole.HOUSEHOLD, assignments__end__isnull=True))
-        )
+        # a correlated count on the active-assignment index: computed for the page's rows only, where a
+        # JOIN … GROUP BY would aggregate every member's assignments before the LIMIT
+        return queryset.select_related("organisation").annotate(load=selectors.household_load())
 
     def perform_write(self, serializer):
         instance = serializer.instance or PartyMember()
@@ -425,6 +439,14 @@ class AssignmentViewSet(ScopedViewSet):
             )
         )
 
+    @extend_schema(responses=AssignmentHistorySerializer(many=True))
+    @action(detail=True, methods=["get"], pagination_class=None, filterset_class=None)
+    def history(self, request, pk=None):
+        """Every recorded version of the assignment, oldest first, with who made the change."""
+        assignment = self.get_object()
+        records = selectors.assignment_history(assignment_id=assignment.pk)
+        return Response(AssignmentHistorySerializer(records, many=True).data)
+
     @extend_schema(request=HandoverSerializer, responses=AssignmentSerializer)
     @action(detail=True, methods=["post"])
     def handover(self, request, pk=None):
@@ -549,8 +571,7 @@ class CoverageViewSet(viewsets.ViewSet):
                 "name": str(unit),
                 "uncovered_households": uncovered.count(),
                 "children": [
-                    {"level": c[0], "id": c[1], "name": c[2], "households": c[3], "uncovered": c[4]}
-                    for c in selectors.uncovered_children(user=request.user, level=level, unit_id=unit.pk)
+                    c._asdict() for c in selectors.uncovered_children(user=request.user, level=level, unit_id=unit.pk)
                 ],
                 "communities": [
                     {

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from django.conf import settings
-from django.db.models import Count, Exists, F, Max, OuterRef, Q
-from django.db.models.functions import TruncMonth
+from django.db.models import Count, Exists, F, IntegerField, Max, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 
 from community.models import Building, Community, Household, Zone
@@ -87,6 +88,18 @@ def member_loads(*, member_ids) -> dict[int, int]:
     return {r["member_id"]: r["n"] for r in rows}
 
 
+def household_load():
+    """An annotation: the households a member covers now (a correlated count on the active-assignment index)."""
+    counted = (
+        Assignment.objects.filter(member=OuterRef("pk"), role=CoverageRole.HOUSEHOLD, end__isnull=True)
+        .order_by()
+        .values("member")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
 @dataclass
 class Affinity:
     buildings: set = field(default_factory=set)
@@ -103,6 +116,7 @@ def member_affinity(*, member_ids) -> dict[int, Affinity]:
     covered = (
         Assignment.objects.filter(role=CoverageRole.HOUSEHOLD, end__isnull=True, member_id__in=ids)
         .values_list("member_id", "household__building_id", "household__building__zone_id")
+        .order_by()
         .distinct()
     )
     for pk, building_id, zone_id in [*homes, *covered]:
@@ -282,14 +296,24 @@ def _by_community(queryset, path: str, **aggregates) -> dict[int, dict]:
 
 
 def ended_without_successor_qs(on: dt.date):
-    """Assignments ended by ``on`` whose target nobody took over afterwards."""
-    later = Assignment.objects.filter(role=OuterRef("role"), start__gte=OuterRef("end"), start__lte=on).filter(
-        Q(role=CoverageRole.POINT, community=OuterRef("community"))
-        | Q(role=CoverageRole.ZONE, zone=OuterRef("zone"))
-        | Q(role=CoverageRole.BUILDING, building=OuterRef("building"))
-        | Q(role=CoverageRole.HOUSEHOLD, household=OuterRef("household"))
+    """Assignments ended by ``on`` whose target nobody took over afterwards.
+
+    One NOT EXISTS per duty, each on the target's own index (an OR across the four targets in one
+    subquery cannot use any index and costs a scan per ended assignment at county scale).
+    """
+    later = Assignment.objects.filter(role=OuterRef("role"), start__gte=OuterRef("end"), start__lte=on).exclude(
+        pk=OuterRef("pk")
     )
-    return Assignment.objects.filter(end__isnull=False, end__lte=on).filter(~Exists(later.exclude(pk=OuterRef("pk"))))
+    target = {
+        CoverageRole.POINT: "community",
+        CoverageRole.ZONE: "zone",
+        CoverageRole.BUILDING: "building",
+        CoverageRole.HOUSEHOLD: "household",
+    }
+    nobody = Q()
+    for role, name in target.items():
+        nobody |= Q(role=role) & ~Exists(later.filter(**{name: OuterRef(name)}))
+    return Assignment.objects.filter(end__isnull=False, end__lte=on).filter(nobody)
 
 
 def coverage_summary(
@@ -300,7 +324,10 @@ def coverage_summary(
     visits_from: dt.date | None = None,
     visits_to: dt.date | None = None,
 ) -> CoverageSummary:
-    """Coverage per community in a scope (or a list of communities): ten queries whatever the size."""
+    """Coverage per community in a scope (or a list of communities): ten queries whatever the size.
+
+    Uncovered households are counted apart with WHERE NOT EXISTS (a hashed anti-join): a NOT EXISTS inside
+    a COUNT FILTER would probe the index once per household, several times slower at county scale."""
     on = on or timezone.localdate()
     band = load_band()
     communities = Community.objects.all() if scope is None else Community.objects.for_user_scope(scope)
@@ -419,27 +446,81 @@ def uncovered_in(*, user, level: str, unit_id: int):
     )
 
 
-def uncovered_children(*, user, level: str, unit_id: int) -> list[tuple[str, int, str, int, int]]:
-    """(child level, id, name, households, uncovered) one level down, for the drill-down (two queries)."""
+class Child(NamedTuple):
+    """One unit one level down in the drill-down, with its coverage figures."""
+
+    level: str
+    id: int
+    name: str
+    households: int
+    uncovered: int
+    visited_30: int = 0
+    visited_90: int = 0
+    coverer: str | None = None  # who holds the unit's own duty (包点/包片/包楼); None: nobody, or a town
+
+
+_UNIT_DUTY = {"community": CoverageRole.POINT, "zone": CoverageRole.ZONE, "building": CoverageRole.BUILDING}
+
+
+def uncovered_children(*, user, level: str, unit_id: int, on: dt.date | None = None) -> list[Child]:
+    """The units one level down, for the drill-down: households, uncovered, visited in the last 30 and
+    90 days, and who covers the unit itself (five queries whatever the size: plain aggregates and a hashed
+    anti-join rather than a subquery per household)."""
     if level == "building":
         return []
+    on = on or timezone.localdate()
     child = LEVELS[LEVELS.index(level) + 1]
     households = Household.objects.for_user(user).filter(**{_HOUSEHOLD_PATH[level]: unit_id})
     key = _HOUSEHOLD_PATH[child]
+
+    uncovered = dict(uncovered_households_qs(households).values_list(key).annotate(n=Count("id")))
+    visits = Visit.objects.filter(
+        household__in=households.values("pk"), date__lte=on, date__gt=on - dt.timedelta(days=90)
+    )
+    visited = {
+        row["k"]: row
+        for row in visits.values(k=F(f"household__{key}")).annotate(
+            n30=Count("household", distinct=True, filter=Q(date__gt=on - dt.timedelta(days=30))),
+            n90=Count("household", distinct=True),
+        )
+    }
     counts = {
-        row["k"]: (row["n"], row["u"])
-        for row in households.annotate(covered=Exists(_household_cover()))
-        .values(k=F(key))
-        .annotate(n=Count("id"), u=Count("id", filter=Q(covered=False)))
+        row["k"]: {"n": row["n"], "u": uncovered.get(row["k"], 0), **visited.get(row["k"], {})}
+        for row in households.values(k=F(key)).annotate(n=Count("id"))
     }
     from community.models import Town
 
     model = {"town": Town, "community": Community, "zone": Zone, "building": Building}[child]
     parent_field = {"town": "county_id", "community": "town_id", "zone": "community_id", "building": "zone_id"}[child]
-    units = model.objects.filter(**{parent_field: unit_id}, pk__in=list(counts)).order_by(
-        *(["code"] if child in ("town", "community") else ["name"])
+    units = list(
+        model.objects.filter(**{parent_field: unit_id}, pk__in=list(counts)).order_by(
+            *(["code"] if child in ("town", "community") else ["name"])
+        )
     )
-    return [(child, u.pk, u.name, *counts.get(u.pk, (0, 0))) for u in units]
+    coverers = {}
+    if child in _UNIT_DUTY:
+        target = "community" if child == "community" else child
+        coverers = dict(
+            Assignment.objects.filter(
+                active_q(on), role=_UNIT_DUTY[child], **{f"{target}_id__in": [u.pk for u in units]}
+            ).values_list(f"{target}_id", "member__name")
+        )
+    result = []
+    for unit in units:
+        row = counts.get(unit.pk, {})
+        result.append(
+            Child(
+                child,
+                unit.pk,
+                unit.name,
+                row.get("n", 0),
+                row.get("u", 0),
+                row.get("n30", 0),
+                row.get("n90", 0),
+                coverers.get(unit.pk),
+            )
+        )
+    return result
 
 
 def branch_organisations():
@@ -447,3 +528,12 @@ def branch_organisations():
     from .models import PartyOrganisation
 
     return PartyOrganisation.objects.filter(kind=OrgKind.BRANCH).select_related("community").order_by("pk")
+
+
+def assignment_history(*, assignment_id: int):
+    """The recorded versions of an assignment, oldest first, with who made each change (one query)."""
+    return (
+        Assignment.history.filter(id=assignment_id)
+        .select_related("history_user")
+        .order_by("history_date", "history_id")
+    )
