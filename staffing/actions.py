@@ -15,7 +15,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from simple_history.utils import bulk_create_with_history
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from community import validators
 from community.choices import ScopeLevel
@@ -547,8 +547,30 @@ def _save_bulk(apps: list[Application], changes: list[StageChange]) -> None:
             cursor.execute(sql, params)
     elif apps:
         Application.objects.bulk_update(apps, list(UPDATE_FIELDS), batch_size=500)
-    if changes:
+    if changes and connection.vendor == "postgresql":
+        _insert_changes(changes)
+    elif changes:
         StageChange.objects.bulk_create(changes, batch_size=2000)
+
+
+def _insert_changes(changes: list[StageChange]) -> None:
+    """All the stage changes in one ``INSERT … SELECT FROM unnest(arrays)`` (one statement whatever their number)."""
+    table = StageChange._meta.db_table
+    now = timezone.now()
+    columns = {
+        "application_id": ("bigint", [c.application_id for c in changes]),
+        "old": ("text", [c.old for c in changes]),
+        "new": ("text", [c.new for c in changes]),
+        "by_id": ("bigint", [c.by_id for c in changes]),
+        "at": ("timestamptz", [now] * len(changes)),
+        "on": ("date", [c.on for c in changes]),
+        "reason": ("text", [c.reason for c in changes]),
+    }
+    names = ", ".join(f'"{name}"' for name in columns)
+    arrays = ", ".join(f"%s::{kind}[]" for kind, _values in columns.values())
+    sql = f'INSERT INTO "{table}" ({names}) SELECT * FROM unnest({arrays})'
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [values for _kind, values in columns.values()])
 
 
 def _campaign_apps(campaign: Campaign, stages) -> list[Application]:
@@ -703,7 +725,8 @@ def written_scores_publish(*, by, campaign_id: int, on: dt.date | None = None) -
         raise ValidationError(_("Some applications have no written score yet: enter it, or record them absent."))
     apps = _campaign_apps(campaign, [Stage.EXAMINED])
     bonuses = defaultdict(list)
-    for app_id, points in BonusPoint.objects.filter(application__in=apps).values_list("application_id", "points"):
+    examined = BonusPoint.objects.filter(application__post__campaign=campaign, application__stage=Stage.EXAMINED)
+    for app_id, points in examined.values_list("application_id", "points"):  # a join, not a list of 5,000 ids
         bonuses[app_id].append(points)
     by_post = defaultdict(list)
     for app in apps:
@@ -823,6 +846,107 @@ def interview_panel_record(*, by, application_id: int, scores: dict) -> list[Int
     if new:
         saved += bulk_create_with_history(new, InterviewScore, default_user=by)
     return saved
+
+
+@transaction.atomic
+def interview_grid_record(*, by, post_id: int, scores: dict) -> dict:
+    """The interview panel's grid for one post: ``{(application_id, examiner_id): score}``, entered at once.
+
+    Every cell is checked before anything is written (0-100, two decimals; the applicant shortlisted for
+    this post; the examiner on the campaign's panel and not related to the applicant; no more examiners
+    than the panel has); all or nothing.  An empty cell (``None`` or ``""``) removes a score given earlier.
+    A fixed number of queries, whatever the size of the grid.
+    """
+    post = Post.objects.select_related("community", "campaign__town").get(pk=post_id)
+    ensure_in_scope(by, post.community)
+    campaign = _lock_campaign(post.campaign_id)
+    ensure_town_in_scope(by, campaign.town)
+    if campaign.interview_published:
+        raise ValidationError(
+            _("The interview scores are published and can no longer be entered; correct a score with a reason."),
+            code="scores_published",
+        )
+    rules = current_rules(campaign)
+    cells = {(int(app_id), int(examiner_id)): value for (app_id, examiner_id), value in scores.items()}
+    apps = {
+        a.pk: a
+        for a in Application.objects.select_for_update(of=("self",))
+        .filter(post=post, pk__in={a for a, _e in cells})
+        .select_related("applicant")
+    }
+    examiners = {e.pk: e for e in Examiner.objects.filter(campaign=campaign, pk__in={e for _a, e in cells})}
+    related = set(
+        ExaminerRelation.objects.filter(
+            examiner__in=list(examiners), applicant_id__in=[a.applicant_id for a in apps.values()]
+        ).values_list("examiner_id", "applicant_id")
+    )
+    errors, parsed = [], {}
+    for (app_id, examiner_id), value in sorted(cells.items()):
+        app, examiner = apps.get(app_id), examiners.get(examiner_id)
+        if app is None:
+            errors.append(_("An application in the grid is not one of this post's."))
+            continue
+        if examiner is None:
+            errors.append(_("An examiner in the grid is not on this campaign's panel."))
+            continue
+        if app.stage != Stage.SHORTLISTED:
+            errors.append(
+                _("%(number)s: only a shortlisted application can be interviewed (this one is “%(stage)s”).")
+                % {"number": app.exam_number, "stage": Stage(app.stage).label}
+            )
+            continue
+        if value in (None, ""):
+            parsed[(app_id, examiner_id)] = None
+            continue
+        if (examiner_id, app.applicant_id) in related:
+            errors.append(
+                _("%(number)s: recusal (回避): %(name)s declared a relation with this applicant and cannot score them.")
+                % {"number": app.exam_number, "name": examiner.name}
+            )
+            continue
+        try:
+            parsed[(app_id, examiner_id)] = ranking.check_score(value)
+        except ValidationError as exc:
+            errors.append(
+                _("%(number)s, examiner %(name)s: %(error)s")
+                % {"number": app.exam_number, "name": examiner.name, "error": exc.messages[0]}
+            )
+    if errors:
+        raise ValidationError(errors, code="grid")
+    current = {
+        (s.application_id, s.examiner_id): s
+        for s in InterviewScore.objects.select_for_update().filter(application_id__in=list(apps))
+    }
+    given = {key for key in current if parsed.get(key, current[key].score) is not None}
+    given |= {key for key, score in parsed.items() if score is not None}
+    per_app = defaultdict(set)
+    for app_id, examiner_id in given:
+        per_app[app_id].add(examiner_id)
+    crowded = sorted(apps[a].exam_number for a, panel in per_app.items() if len(panel) > rules.panel_size)
+    if crowded:
+        raise ValidationError(
+            _("A panel has %(n)s examiners: %(numbers)s would have more scores than that.")
+            % {"n": rules.panel_size, "numbers": ", ".join(crowded)},
+            code="panel_size",
+        )
+    new, changed, removed = [], [], []
+    for key, score in parsed.items():
+        record = current.get(key)
+        if score is None:
+            if record is not None:
+                removed.append(record)
+        elif record is None:
+            new.append(InterviewScore(application=apps[key[0]], examiner=examiners[key[1]], score=score))
+        elif record.score != score:
+            record.score = score
+            changed.append(record)
+    if new:
+        bulk_create_with_history(new, InterviewScore, default_user=by)
+    if changed:
+        bulk_update_with_history(changed, InterviewScore, ["score"], default_user=by)
+    for record in removed:
+        record.delete()
+    return {"added": len(new), "changed": len(changed), "removed": len(removed)}
 
 
 @transaction.atomic
@@ -1214,6 +1338,63 @@ def payroll_run_scope(*, by, month, community_ids) -> list[PayrollRun]:
         except IntegrityError:  # a concurrent run made it first: fetch it
             runs.append(PayrollRun.objects.get(community_id=community_id, month=month_start(month)))
     return runs
+
+
+PAYROLL_ACCOUNT = "staffing_payroll_{code}"
+
+
+def payroll_system_user(county):
+    """The account the scheduled payroll of a county acts as: county scope, no password (cannot sign in)."""
+    from community.models import User
+
+    user, created = User.objects.get_or_create(
+        username=PAYROLL_ACCOUNT.format(code=county.code),
+        defaults={
+            "first_name": _("Monthly payroll (scheduled)")[:150],
+            "scope_level": ScopeLevel.COUNTY,
+            "county": county,
+        },
+    )
+    if created:
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+    return user
+
+
+def previous_month(today: dt.date | None = None) -> dt.date:
+    return (_today(today).replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+
+
+def payroll_run_counties(*, month=None, county_ids=None) -> dict:
+    """The scheduled job (the 1st of each month): last month's payroll of every community of every county.
+
+    Idempotent per (community, month): a second run, or a redelivered job, finds the runs already made
+    and makes no second one (a run left unposted is posted).  A county with no pay scale in force is
+    skipped; a community whose run is refused (e.g. its ledger period is closed) is reported and the
+    others go on, each in its own transaction.
+    """
+    from community.models import County
+
+    month = month_start(month) if month is not None else previous_month()
+    last_day = month.replace(day=calendar.monthrange(month.year, month.month)[1])
+    counties = County.objects.order_by("pk")
+    if county_ids is not None:
+        counties = counties.filter(pk__in=list(county_ids))
+    summary = {"month": f"{month:%Y-%m}", "runs": 0, "skipped_counties": [], "refused": []}
+    for county in counties:
+        if payscale_on(county_id=county.pk, on=last_day) is None:
+            summary["skipped_counties"].append(county.code)
+            continue
+        by = payroll_system_user(county)
+        community_ids = Community.objects.filter(town__county=county).order_by("pk").values_list("pk", flat=True)
+        for community_id in community_ids:
+            try:
+                payroll_run_scope(by=by, month=month, community_ids=[community_id])
+            except ValidationError as exc:
+                summary["refused"].append((community_id, " ".join(exc.messages)))
+                continue
+            summary["runs"] += 1
+    return summary
 
 
 @transaction.atomic

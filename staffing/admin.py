@@ -129,6 +129,7 @@ class CampaignAdmin(ActionFormAdminMixin, TownScopedAdminMixin, admin.ModelAdmin
     autocomplete_fields = ["town"]
     readonly_fields = [
         "score_entry",
+        "interview_grids",
         "status",
         "announced_on",
         "scores_published",
@@ -187,12 +188,24 @@ class CampaignAdmin(ActionFormAdminMixin, TownScopedAdminMixin, admin.ModelAdmin
         url = reverse("admin:staffing_campaign_written_scores", args=[obj.pk])
         return format_html('<a href="{}">{}</a>', url, gettext("Enter or import the written scores"))
 
+    @admin.display(description=_("interview scores"))
+    def interview_grids(self, obj):
+        if obj is None or obj.pk is None:
+            return "-"
+        url = reverse("admin:staffing_campaign_interview_grid", args=[obj.pk])
+        return format_html('<a href="{}">{}</a>', url, gettext("Enter the interview panel's scores (grid per post)"))
+
     def get_urls(self):
         return [
             path(
                 "<int:pk>/written-scores/",
                 self.admin_site.admin_view(self.written_scores_view),
                 name="staffing_campaign_written_scores",
+            ),
+            path(
+                "<int:pk>/interview-grid/",
+                self.admin_site.admin_view(self.interview_grid_view),
+                name="staffing_campaign_interview_grid",
             ),
             *super().get_urls(),
         ]
@@ -220,6 +233,49 @@ class CampaignAdmin(ActionFormAdminMixin, TownScopedAdminMixin, admin.ModelAdmin
             "opts": self.model._meta,
         }
         return render(request, "staffing/admin/written_scores.html", context)
+
+    def interview_grid_view(self, request, pk):
+        """Examiners × shortlisted applicants of one post, all scores entered at once (see the action)."""
+        campaign = get_object_or_404(self.get_queryset(request), pk=pk)
+        if not (self.has_change_permission(request, campaign) and request.user.has_perm("staffing.add_interviewscore")):
+            raise PermissionDenied
+        posts = list(
+            Post.objects.for_user(request.user)
+            .filter(campaign=campaign, cancelled=False)
+            .select_related("community")
+            .order_by("community__code", "title", "pk")
+        )
+        post = next((p for p in posts if str(p.pk) == (request.POST.get("post") or request.GET.get("post"))), None)
+        if post is None and posts:
+            post = posts[0]
+        grid = forms.InterviewGrid(
+            campaign=campaign, post=post, data=request.POST if request.method == "POST" else None
+        )
+        if request.method == "POST" and post is not None and grid.is_valid():
+            try:
+                result = ops.interview_grid_record(by=request.user, post_id=post.pk, scores=grid.cells())
+            except ValidationError as exc:
+                grid.errors_from(exc)
+            except PermissionDenied as exc:
+                grid.errors_from(ValidationError(str(exc)))
+            else:
+                self.message_user(
+                    request,
+                    gettext("Interview scores saved: %(added)s added, %(changed)s changed, %(removed)s removed.")
+                    % result,
+                )
+                url = reverse("admin:staffing_campaign_interview_grid", args=[campaign.pk])
+                return redirect(f"{url}?post={post.pk}")
+        context = {
+            **self.admin_site.each_context(request),
+            "title": gettext("Interview panel scores"),
+            "campaign": campaign,
+            "posts": posts,
+            "post": post,
+            "grid": grid,
+            "opts": self.model._meta,
+        }
+        return render(request, "staffing/admin/interview_grid.html", context)
 
 
 @admin.register(CampaignRules)

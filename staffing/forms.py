@@ -265,3 +265,80 @@ class ObjectionForm(forms.Form):
     exam_number = forms.CharField(label=_("Exam number you object to (optional)"), max_length=20, required=False)
     text = forms.CharField(label=_("Your objection"), widget=forms.Textarea(attrs={"rows": 5}), max_length=2000)
     contact = forms.CharField(label=_("How to reach you (optional)"), max_length=60, required=False)
+
+
+class InterviewGrid:
+    """The interview panel's grid of one post: a row per shortlisted application, a column per examiner.
+
+    Cells are named ``s-<application id>-<examiner id>``; a related examiner's cell (回避) is shown
+    disabled.  Checking the values is the action's job (``actions.interview_grid_record``): the grid
+    only gathers them, and shows the action's refusals above the table with the values as typed.
+    Four queries, whatever the number of applicants.
+    """
+
+    def __init__(self, *, campaign, post, data=None):
+        from .models import Application, ExaminerRelation, InterviewScore
+
+        self.campaign = campaign
+        self.post = post
+        self.data = data
+        self.errors: list[str] = []
+        self.examiners = list(Examiner.objects.filter(campaign=campaign).order_by("pk"))
+        if post is None:
+            self.applications = []
+        else:
+            self.applications = list(
+                Application.objects.filter(post=post, stage=Stage.SHORTLISTED)
+                .select_related("applicant")
+                .order_by("exam_number")
+            )
+        applicant_ids = [a.applicant_id for a in self.applications]
+        self.related = set(
+            ExaminerRelation.objects.filter(examiner__campaign=campaign, applicant_id__in=applicant_ids).values_list(
+                "examiner_id", "applicant_id"
+            )
+        )
+        self.saved = {
+            (s.application_id, s.examiner_id): s.score
+            for s in InterviewScore.objects.filter(application__in=[a.pk for a in self.applications])
+        }
+
+    @staticmethod
+    def name(application_id: int, examiner_id: int) -> str:
+        return f"s-{application_id}-{examiner_id}"
+
+    @property
+    def failed(self) -> bool:
+        return bool(self.errors)
+
+    def is_valid(self) -> bool:
+        return self.data is not None and self.post is not None
+
+    def cells(self) -> dict:
+        """``{(application id, examiner id): typed value}`` of every cell posted (blank: no score)."""
+        cells = {}
+        for app in self.applications:
+            for examiner in self.examiners:
+                value = (self.data.get(self.name(app.pk, examiner.pk)) or "").strip()
+                if (examiner.pk, app.applicant_id) in self.related and not value:
+                    continue  # a recused cell is not part of the grid unless someone typed into it
+                cells[(app.pk, examiner.pk)] = value
+        return cells
+
+    def errors_from(self, exc: ValidationError) -> None:
+        self.errors = list(exc.messages)
+
+    def rows(self) -> list[dict]:
+        rows = []
+        for app in self.applications:
+            cells = []
+            for examiner in self.examiners:
+                name = self.name(app.pk, examiner.pk)
+                if self.data is not None:
+                    value = self.data.get(name, "")
+                else:
+                    saved = self.saved.get((app.pk, examiner.pk))
+                    value = "" if saved is None else saved
+                cells.append({"name": name, "value": value, "recused": (examiner.pk, app.applicant_id) in self.related})
+            rows.append({"application": app, "cells": cells})
+        return rows

@@ -37,8 +37,12 @@ def application_list(*, user):
 
 
 def staff_list(*, user):
+    """The roster, ordered (a GROUP BY query does not take the model's default ordering) so pages are stable."""
     return (
-        StaffMember.objects.for_user(user).select_related("community").annotate(certificate_count=Count("certificates"))
+        StaffMember.objects.for_user(user)
+        .select_related("community")
+        .annotate(certificate_count=Count("certificates"))
+        .order_by("community__code", "post", "name", "pk")
     )
 
 
@@ -189,50 +193,74 @@ def public_campaign(pk: int) -> Campaign | None:
     return public_campaigns().prefetch_related("posts__community").filter(pk=pk).first()
 
 
-def _public_row(app: Application) -> dict:
-    return {
-        "exam_number": app.exam_number,
-        "name": mask_name(app.applicant.name),
-        "post": str(app.post),
-        "written": app.written_score,
-        "bonus": app.bonus,
-        "written_total": app.written_total,
-        "interview": app.interview_score,
-        "composite": app.composite_score,
-        "rank": app.rank,
-        "stage": app.get_stage_display(),
-        "publicity_end": app.publicity_end,
-    }
+def _text(value) -> str | None:
+    """A score or a date as plain text, made once here rather than localized cell by cell in the template."""
+    return None if value is None else str(value)
+
+
+PUBLIC_COLUMNS = [
+    "exam_number",
+    "applicant__name",
+    "post__title",
+    "post__community__name",
+    "written_score",
+    "bonus",
+    "interview_score",
+    "composite_score",
+    "rank",
+    "stage",
+    "publicity_end",
+]
+
+
+def _public_rows(apps) -> list[dict]:
+    """The public rows: exam number, masked name, post, scores (text), stage — read as plain values, no models."""
+    labels = {value: str(label) for value, label in Stage.choices}
+    rows = []
+    for app in apps.values(*PUBLIC_COLUMNS):
+        written = app["written_score"]
+        rows.append(
+            {
+                "exam_number": app["exam_number"],
+                "name": mask_name(app["applicant__name"]),
+                "post": f"{app['post__community__name']} {app['post__title']}",
+                "written": _text(written),
+                "bonus": _text(app["bonus"]),
+                "written_total": None if written is None else _text(written + app["bonus"]),
+                "interview": _text(app["interview_score"]),
+                "composite": _text(app["composite_score"]),
+                "rank": app["rank"],
+                "stage": labels.get(app["stage"], app["stage"]),
+                "publicity_end": app["publicity_end"],
+            }
+        )
+    return rows
 
 
 def public_scores(campaign: Campaign) -> dict:
     """The published written and interview score lists (nothing before publication)."""
     written, interview = [], []
+    apps = Application.objects.filter(post__campaign=campaign)
     if campaign.scores_published:
-        apps = (
-            Application.objects.filter(post__campaign=campaign, written_score__isnull=False)
-            .select_related("applicant", "post__community")
-            .order_by("post__community__code", "post_id", "exam_number")
+        written = _public_rows(
+            apps.filter(written_score__isnull=False).order_by("post__community__code", "post_id", "exam_number")
         )
-        written = [_public_row(a) for a in apps]
     if campaign.interview_published:
-        apps = (
-            Application.objects.filter(post__campaign=campaign, interview_score__isnull=False)
-            .select_related("applicant", "post__community")
-            .order_by("post__community__code", "post_id", "rank", "exam_number")
+        interview = _public_rows(
+            apps.filter(interview_score__isnull=False).order_by(
+                "post__community__code", "post_id", "rank", "exam_number"
+            )
         )
-        interview = [_public_row(a) for a in apps]
     return {"written": written, "interview": interview}
 
 
 def public_publicity(campaign: Campaign) -> list[dict]:
     """The publicity list: everyone publicised in this campaign (and what became of them)."""
-    apps = (
-        Application.objects.filter(post__campaign=campaign, publicity_end__isnull=False)
-        .select_related("applicant", "post__community")
-        .order_by("post__community__code", "post_id", "rank")
+    return _public_rows(
+        Application.objects.filter(post__campaign=campaign, publicity_end__isnull=False).order_by(
+            "post__community__code", "post_id", "rank"
+        )
     )
-    return [_public_row(a) for a in apps]
 
 
 def placement_results(campaign: Campaign) -> dict:

@@ -32,3 +32,9 @@ def enqueue_payroll(*, by, month: str, level: str, county_id=None, town_id=None,
         "community_id": community_id,
     }
     transaction.on_commit(lambda: payroll_month.delay(**kwargs))
+
+
+@shared_task(bind=True, acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+def payroll_monthly(self, month: str | None = None) -> dict:
+    """On the 1st (django-celery-beat): last month's payroll of every county; a rerun makes nothing twice."""
+    return actions.payroll_run_counties(month=month)
