@@ -3,6 +3,7 @@
 import datetime as dt
 
 import pytest
+from django.contrib import admin
 from django.urls import reverse
 from django.utils import timezone
 
@@ -64,6 +65,12 @@ def test_triage_queue_filters(client, staff_a, community_a, building_a):
     assert shown({"building": building_a.pk}) == {vulnerable.pk}
     assert shown({"status__exact": "accepted"}) == {plain.pk}
     assert shown({"category__id__exact": plain.category_id}) == {plain.pk}
+    # the queue sorts by deadline (the "due" column) to work through it in time
+    due = list(admin.site._registry[ServiceRequest].list_display).index("deadline") + 1
+    response = client.get(url, {"o": str(due)})
+    assert [o.pk for o in response.context["cl"].result_list] == list(
+        ServiceRequest.objects.order_by("resolve_due", "-pk").values_list("pk", flat=True)
+    )
 
 
 def test_staff_logs_a_phone_request_and_processes_it(client, staff_a, community_a, building_a, category):

@@ -1,0 +1,147 @@
+"""``make bench`` rows of the services app (see the docstring of tests/benchmarks/run.py).
+
+* the staff's triage changelist at county scale (about 100,000 requests from services/generate.py): the
+  whole list and the overdue queue, each against the bare SQL of the same page;
+* ``/api/v1/services/requests/`` first page (cursor pagination);
+* the services dashboard sections (requests, 六进社区, facility sharing) for the county and the year,
+  against the bare SQL of the requests figures;
+* two load rows on gunicorn over loopback (tests/benchmarks/load.py): resident form submissions, and a
+  mixed load of form posts, API lists and dashboard JSON.  ``--only load`` picks just those two.
+"""
+
+from __future__ import annotations
+
+from django.utils import timezone
+
+from tests.benchmarks.harness import Bench, run_sql
+from tests.benchmarks.load import load_benches
+
+COUNTY_REQUESTS = """
+SELECT {select}
+FROM services_servicerequest r
+JOIN community_community c ON c.id = r.community_id
+JOIN community_town t ON t.id = c.town_id
+WHERE t.county_id = %s
+"""
+
+TRIAGE_PAGE_SQL = """
+SELECT r.id, r.tracking_code, r.submitted_at, r.status, r.accept_due, r.resolve_due, r.overdue, r.channel, r.rating,
+       cat.id, cat.name, c.id, c.name, b.id, b.name, z.id, z.name, u.id, u.username, d.id, d.name
+FROM services_servicerequest r
+JOIN services_servicecategory cat ON cat.id = r.category_id
+JOIN community_community c ON c.id = r.community_id
+JOIN community_town t ON t.id = c.town_id
+LEFT JOIN community_building b ON b.id = r.building_id
+LEFT JOIN community_zone z ON z.id = b.zone_id
+LEFT JOIN community_user u ON u.id = r.assigned_user_id
+LEFT JOIN community_department d ON d.id = r.assigned_department_id
+WHERE t.county_id = %s {where}
+ORDER BY {order}
+LIMIT {limit}
+"""
+
+OPEN = "('submitted', 'accepted', 'assigned', 'in_progress', 'reopened')"
+OVERDUE_WHERE = (
+    f"AND ((r.status = 'submitted' AND r.accept_due < now()) OR (r.status IN {OPEN} AND r.resolve_due < now()) "
+    f"OR (r.overdue AND r.status IN {OPEN}))"
+)
+
+REQUEST_FIGURES_SQL = f"""
+WITH r AS (
+    SELECT r.id, r.status, r.category_id, r.overdue, r.accept_due, r.resolve_due, r.submitted_at, r.resolved_at,
+           r.rating
+    FROM services_servicerequest r
+    JOIN community_community c ON c.id = r.community_id
+    JOIN community_town t ON t.id = c.town_id
+    WHERE t.county_id = %s AND r.submitted_at >= %s AND r.submitted_at < %s
+)
+SELECT 'status', status, COUNT(*)::float FROM r GROUP BY status
+UNION ALL SELECT 'category', category_id::text, COUNT(*) FROM r GROUP BY category_id
+UNION ALL SELECT 'overdue', '', COUNT(*) FROM r
+    WHERE r.overdue OR (r.status IN {OPEN} AND r.resolve_due < now())
+       OR (r.status = 'submitted' AND r.accept_due < now())
+UNION ALL SELECT 'median_hours', '',
+    EXTRACT(EPOCH FROM percentile_cont(0.5) WITHIN GROUP (ORDER BY r.resolved_at - r.submitted_at)) / 3600
+    FROM r WHERE r.resolved_at IS NOT NULL
+UNION ALL SELECT 'rating', rating, COUNT(*) FROM r WHERE rating <> '' GROUP BY rating
+UNION ALL SELECT 'followed_up', '', COUNT(*) FROM r WHERE r.status IN ('resolved', 'closed')
+    AND EXISTS (SELECT 1 FROM services_followup f WHERE f.request_id = r.id)
+"""
+
+
+def county_requests(ctx) -> int:
+    key = ("service_requests", ctx.county.pk)
+    if key not in ctx.data:
+        ctx.data[key] = run_sql(COUNTY_REQUESTS.format(select="COUNT(*)"), [ctx.county.pk])[0][0]
+    return ctx.data[key]
+
+
+def _triage(ctx):
+    return ctx.get("/admin/services/servicerequest/")
+
+
+def _triage_overdue(ctx):
+    return ctx.get("/admin/services/servicerequest/", {"overdue": "yes"})
+
+
+def _api_first(ctx):
+    response = ctx.get("/api/v1/services/requests/")
+    if county_requests(ctx) and not response.json()["results"]:
+        raise RuntimeError("the services API list is empty although the county has requests")
+    return response
+
+
+def _year(ctx):
+    from community.dashboard import Period
+
+    return Period.parse("year", str(timezone.localdate().year))
+
+
+def _dashboard(ctx):
+    """The services sections of the registry, computed for the county and this year (as the live dashboard does)."""
+    from community import dashboard
+    from community.dashboard import Target
+
+    dashboard.autodiscover()
+    scope, period = Target("county", ctx.county).scope(), _year(ctx)
+    figures = [dashboard.SECTIONS[key].fn(scope, period) for key in ("requests", "six_into", "sharing")]
+    if not all(figures):
+        raise RuntimeError("a services dashboard section returned no indicators")
+    return figures
+
+
+def _figures_sql(ctx):
+    from services.selectors import _period_bounds
+
+    start, end = _period_bounds(_year(ctx))
+    return REQUEST_FIGURES_SQL, [ctx.county.pk, start, end]
+
+
+BENCHES = [
+    Bench(
+        name="admin service-request triage changelist (county official)",
+        run=_triage,
+        bare_sql=TRIAGE_PAGE_SQL.format(where="", order="r.submitted_at DESC, r.id DESC", limit=50),
+        rows=county_requests,
+    ),
+    Bench(
+        name="admin triage queue: overdue requests (county official)",
+        run=_triage_overdue,
+        bare_sql=TRIAGE_PAGE_SQL.format(where=OVERDUE_WHERE, order="r.submitted_at DESC, r.id DESC", limit=50),
+        rows=county_requests,
+    ),
+    Bench(
+        name="/api/v1/services/requests/ first page",
+        run=_api_first,
+        bare_sql=TRIAGE_PAGE_SQL.format(where="", order="r.id DESC", limit=51),
+        rows=county_requests,
+    ),
+    Bench(
+        name="services dashboard sections (county, this year)",
+        run=_dashboard,
+        bare_sql=_figures_sql,
+        rows=county_requests,
+        note="bare SQL: the requests section's figures only",
+    ),
+    *load_benches(),
+]
