@@ -73,7 +73,7 @@ class CommunityConfig(AppConfig):
     }
 
     def ready(self):
-        from . import checks, dashboard  # noqa: F401
+        from . import checks, dashboard, departments  # noqa: F401
 
         post_migrate.connect(_sync_roles, dispatch_uid="community.sync_roles")
         dashboard.autodiscover()

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from community.charts import bar_chart, pie_chart
 from community.dashboard import Indicator, section
+from community.departments import GIVES, department_figure
 
 from . import selectors
 from .choices import ActivityKind, Status
@@ -99,3 +100,13 @@ def sharing(scope, period):
         Indicator("event_attendance", _("Attendance at community events"), s.event_attendance, _("people")),
         Indicator("meetings_held", _("Residents' meetings held"), s.meetings_held, _("meetings")),
     ]
+
+
+@department_figure("commitments", _("Service commitments"), order=20)
+def commitments(scope, period):
+    return selectors.commitments_by_department(scope=scope, period=period)
+
+
+@department_figure("activities_held", _("六进 activities held"), side=GIVES, order=30)
+def activities_held(scope, period):
+    return selectors.activities_by_department(scope=scope, period=period)

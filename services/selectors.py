@@ -292,3 +292,20 @@ def sharing_summary(*, scope, period) -> SharingSummary:
 
 def communities_in(scope):
     return Community.objects.for_user_scope(scope)
+
+
+def commitments_by_department(*, scope, period) -> dict[int, int]:
+    """Service commitments each department made to the scope's communities for the period's years."""
+    years = list(range(period.start.year, period.end.year + 1))
+    rows = Commitment.objects.for_user_scope(scope).filter(year__in=years).values_list("department_id")
+    return dict(rows.annotate(n=Count("id")).order_by())
+
+
+def activities_by_department(*, scope, period) -> dict[int, int]:
+    """六进 activities each department held in the scope's communities during the period."""
+    rows = (
+        Activity.objects.for_user_scope(scope)
+        .filter(date__gte=period.start, date__lte=period.end)
+        .values_list("department_id")
+    )
+    return dict(rows.annotate(n=Count("id")).order_by())

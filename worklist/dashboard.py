@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from community.charts import bar_chart, pie_chart
 from community.dashboard import Indicator, section
+from community.departments import ASKS, department_figure
 
 from . import selectors
 
@@ -65,3 +66,8 @@ def worklist(scope, period):
             chart=bar_chart([name for name, _n in stats.by_issuer], {_("Tasks"): [n for _name, n in stats.by_issuer]}),
         ),
     ]
+
+
+@department_figure("tasks_handed_down", _("Task assignments handed down"), side=ASKS, order=10)
+def tasks_handed_down(scope, period):
+    return selectors.assignments_by_department(scope=scope, start=period.start, end=period.end)

@@ -161,3 +161,11 @@ def load_stats(*, scope: Scope | None, start: dt.date, end: dt.date, today: dt.d
         average_days_to_report=average,
         by_issuer=by_issuer,
     )
+
+
+def assignments_by_department(*, scope: Scope | None, start: dt.date, end: dt.date) -> dict[int, int]:
+    """Task assignments each department handed to the scope's communities in the period (one query)."""
+    issued = TaskAssignment.objects.for_user_scope(scope).filter(
+        task__created_at__date__range=(start, end), task__issuer_kind=IssuerKind.DEPARTMENT
+    )
+    return dict(issued.values_list("task__department_id").annotate(n=Count("id")).order_by())
