@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -75,13 +76,7 @@ def _rates():
 
 def index(request):
     """Step 1: choose the community and the kind of request (plain links, no JavaScript)."""
-    community = None
-    if request.GET.get("community"):
-        community = (
-            Community.objects.filter(pk=request.GET["community"]).first()
-            if request.GET["community"].isdigit()
-            else None
-        )
+    community = _pick_community(request.GET.get("community"))
     return render(
         request,
         "services/index.html",
@@ -94,9 +89,17 @@ def index(request):
 
 
 def _pick(model_qs, value):
-    if not value or not str(value).isdigit():
+    if not value or not str(value).isdigit() or len(str(value)) > 18:
         return None
     return model_qs.filter(pk=value).first()
+
+
+def _pick_community(value):
+    """A community by its 12-digit code (the landing page's links) or by its id (the forms' own links)."""
+    value = str(value or "").strip()
+    if not value or len(value) > 32:
+        return None
+    return Community.objects.filter(code=value).first() or _pick(Community.objects.all(), value)
 
 
 @never_cache
@@ -104,10 +107,12 @@ def _pick(model_qs, value):
 def submit(request):
     """Step 2: the form itself; a valid post saves the request and shows its tracking code."""
     source = request.POST if request.method == "POST" else request.GET
-    community = _pick(Community.objects.all(), source.get("community"))
+    community = _pick_community(source.get("community"))
     category = _pick(ServiceCategory.objects.active(), source.get("category"))
     if community is None or category is None:
-        return redirect("services:index")
+        # step 1 again, keeping the community when it is known (the landing page links here with it alone)
+        index = reverse("services:index")
+        return redirect(f"{index}?community={community.pk}" if community else index)
     if request.method == "GET":
         form = PublicRequestForm(community=community, category=category)
         return render(request, "services/form.html", {"form": form, "community": community, "category": category})
@@ -224,7 +229,7 @@ def track(request):
 
 
 def facilities(request):
-    community = _pick(Community.objects.all(), request.GET.get("community"))
+    community = _pick_community(request.GET.get("community"))
     return render(
         request,
         "services/facilities.html",
@@ -237,7 +242,7 @@ def facilities(request):
 
 
 def events(request):
-    community = _pick(Community.objects.all(), request.GET.get("community"))
+    community = _pick_community(request.GET.get("community"))
     return render(
         request,
         "services/events.html",
