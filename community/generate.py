@@ -42,6 +42,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import json
 import math
 import random
 import sys
@@ -54,7 +55,9 @@ from importlib import import_module
 from itertools import accumulate
 
 from django.conf import settings
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.core.exceptions import ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, connections, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -153,6 +156,8 @@ def _pg_text(value) -> str:
         return str(value)
     if isinstance(value, dt.date):  # date and datetime
         return value.isoformat()
+    if kind is list or kind is dict:  # JSONField values (no ArrayField in the project)
+        return _pg_text(json.dumps(value, ensure_ascii=False, cls=DjangoJSONEncoder))
     return _pg_text(str(value))
 
 
@@ -446,8 +451,16 @@ def app_modules():
 
 
 def clear_county(county: County, *, using="default") -> None:
-    """Delete a county and everything under it with a few set-based DELETEs (for ``--replace``)."""
-    blockers = User.objects.using(using).filter(county=county).count()
+    """Delete a county and everything under it with a few set-based DELETEs (for ``--replace``).
+
+    People's accounts scoped to the county block it; service accounts (no usable password, such as
+    the scheduled payroll's) are unscoped, not deleted, since other apps' history may point at them.
+    """
+    scoped = User.objects.using(using).filter(county=county)
+    scoped.filter(password__startswith=UNUSABLE_PASSWORD_PREFIX).update(
+        scope_level="", county=None, town=None, community=None, department=None
+    )
+    blockers = scoped.count()
     if blockers:
         raise ValidationError(
             _("%(n)d user accounts are scoped to the county %(county)s; move or delete them before replacing it.")

@@ -114,6 +114,19 @@ def test_replace_refused_while_users_are_scoped_to_the_county():
 
 
 @pytest.mark.django_db
+def test_replace_unscopes_service_accounts_without_a_password():
+    generate_tiny()
+    county = County.objects.get(code=CODE)
+    service = f.official_of(county)
+    service.set_unusable_password()
+    service.save()
+    generate_tiny("--replace")
+    service.refresh_from_db()
+    assert service.county_id is None and service.scope_level == ""
+    assert County.objects.filter(code=CODE).count() == 1
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize(
     "bad",
     [
@@ -270,3 +283,16 @@ def test_bench_refuses_without_postgresql(monkeypatch):
     monkeypatch.setenv("DATABASE_URL", "sqlite:///x.db")
     with pytest.raises(SystemExit, match="PostgreSQL"):
         bench_run.setup_django()
+
+
+def test_copy_text_format_writes_json_values_as_json():
+    import datetime as dt
+    import json
+    from decimal import Decimal
+
+    assert json.loads(generate._pg_text(["interview", "exam"])) == ["interview", "exam"]
+    assert json.loads(generate._pg_text({"上限": Decimal("5.0"), "on": dt.date(2026, 1, 2)})) == {
+        "上限": "5.0",
+        "on": "2026-01-02",
+    }
+    assert generate._pg_text({"a": "x\ty"}) == '{"a": "x\\\\ty"}'
