@@ -22,6 +22,7 @@ from .models import (
     PayrollRun,
     PayrollShare,
     PayScale,
+    Post,
     StaffMember,
 )
 
@@ -237,10 +238,31 @@ def _public_rows(apps) -> list[dict]:
     return rows
 
 
-def public_scores(campaign: Campaign) -> dict:
-    """The published written and interview score lists (nothing before publication)."""
+PUBLIC_SCORES_AT_ONCE = 500  # a longer list is shown post by post, so a phone never loads thousands of rows
+
+
+def public_score_posts(campaign: Campaign) -> list[dict]:
+    """The campaign's posts with how many published scores each has (one query), for the post picker."""
+    return list(
+        Post.objects.filter(campaign=campaign)
+        .order_by("community__code", "id")
+        .values("id", "title", "community__name")
+        .annotate(scored=Count("applications", filter=Q(applications__written_score__isnull=False)))
+    )
+
+
+def public_scores(campaign: Campaign, *, post_id: int | None = None) -> dict:
+    """The published written and interview score lists (nothing before publication), of one post or all.
+
+    ``too_many`` says the whole campaign's list is longer than ``PUBLIC_SCORES_AT_ONCE`` and no post was
+    chosen: the page then asks for a post instead of listing every applicant.
+    """
     written, interview = [], []
     apps = Application.objects.filter(post__campaign=campaign)
+    if post_id is not None:
+        apps = apps.filter(post_id=post_id)
+    elif campaign.scores_published and apps.filter(written_score__isnull=False).count() > PUBLIC_SCORES_AT_ONCE:
+        return {"written": [], "interview": [], "too_many": True}
     if campaign.scores_published:
         written = _public_rows(
             apps.filter(written_score__isnull=False).order_by("post__community__code", "post_id", "exam_number")
@@ -251,7 +273,7 @@ def public_scores(campaign: Campaign) -> dict:
                 "post__community__code", "post_id", "rank", "exam_number"
             )
         )
-    return {"written": written, "interview": interview}
+    return {"written": written, "interview": interview, "too_many": False}
 
 
 def public_publicity(campaign: Campaign) -> list[dict]:

@@ -56,13 +56,24 @@ def campaign_detail(request, pk: int):
 
 
 def campaign_scores(request, pk: int):
+    """The score lists, of the whole campaign or of one post (``?post=``; a long campaign asks for a post)."""
     campaign = _campaign(pk)
+    posts = selectors.public_score_posts(campaign)
+    post_id = None
+    if request.GET.get("post"):
+        post_id = next((p["id"] for p in posts if str(p["id"]) == request.GET["post"]), None)
+        if post_id is None:
+            raise Http404(_("There is no such post in this campaign."))
+    elif len(posts) == 1:
+        post_id = posts[0]["id"]
     return render(
         request,
         "staffing/public/scores.html",
         {
             "campaign": campaign,
-            "scores": selectors.public_scores(campaign),
+            "posts": posts if len(posts) > 1 else [],
+            "post_id": post_id,
+            "scores": selectors.public_scores(campaign, post_id=post_id),
             "results": selectors.placement_results(campaign),
         },
     )

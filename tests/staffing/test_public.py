@@ -59,3 +59,25 @@ def test_objection_form_validates_and_is_rate_limited(client, build):
     statuses = [client.post(url, {"text": f"第{i}条"}).status_code for i in range(6)]
     assert 429 in statuses
     assert Objection.objects.count() <= 5
+
+
+def test_score_list_by_post_and_a_long_campaign_asks_for_a_post(client, build, community_b, monkeypatch):
+    from staffing import selectors
+    from staffing.models import Post
+
+    b = build(n=4).upto("written")
+    url = reverse("staffing:scores", args=[b.campaign.pk])
+    page = client.get(url).content.decode()
+    assert all(a.exam_number in page for a in b.apps)
+    assert "?post=" not in page  # one post: no picker
+
+    other = Post.objects.create(campaign=b.campaign, community=community_b, title="网格员", headcount=1)
+    monkeypatch.setattr(selectors, "PUBLIC_SCORES_AT_ONCE", 3)
+    page = client.get(url).content.decode()
+    assert not any(a.exam_number in page for a in b.apps)
+    assert f"?post={b.post.pk}" in page and f"?post={other.pk}" in page
+    by_post = client.get(url, {"post": b.post.pk}).content.decode()
+    assert all(a.exam_number in by_post for a in b.apps)
+    assert not any(a.exam_number in client.get(url, {"post": other.pk}).content.decode() for a in b.apps)
+    assert client.get(url, {"post": 999999}).status_code == 404
+    assert client.get(url, {"post": "abc"}).status_code == 404
