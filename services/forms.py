@@ -92,7 +92,11 @@ class PublicRequestForm(forms.Form):
         self.fields["category"].queryset = ServiceCategory.objects.active()
         if community is not None:
             self.fields["community"].initial = community.pk
-            self.fields["building"].queryset = Building.objects.filter(zone__community=community).order_by("name")
+            self.fields["building"].queryset = (
+                Building.objects.filter(zone__community=community)
+                .select_related("zone__community")  # each choice's label names its zone
+                .order_by("zone__name", "name")
+            )
         if category is not None:
             self.fields["category"].initial = category.pk
             for question in category.questions or []:

@@ -30,3 +30,21 @@ def test_unknown_or_malformed_community_falls_back_to_the_choice(client, communi
     for value in ("999999999999", "abc", "9" * 40):
         response = client.get(f"{reverse('services:submit')}?community={value}&category={category.pk}")
         assert response.status_code == 302
+
+
+def test_request_form_query_count_does_not_grow_with_buildings(client, community_a, category, count_queries):
+    from tests import factories as f
+    from tests.conftest import assert_flat
+
+    zone = f.ZoneFactory(community=community_a)
+    f.BuildingFactory(zone=zone)
+    url = f"{reverse('services:submit')}?community={community_a.pk}&category={category.pk}"
+    client.get(url)
+    with count_queries() as few:
+        assert client.get(url).status_code == 200
+    for _ in range(25):
+        f.BuildingFactory(zone=f.ZoneFactory(community=community_a))
+    with count_queries() as many:
+        html = client.get(url).content.decode()
+    assert html.count("号楼</option>") == 26
+    assert_flat(few, many)
