@@ -239,12 +239,17 @@ def test_bench_query_counts_are_flat_on_a_small_dataset(core_dashboard_only):
 
     results = [harness.measure(b, full, small, runs=1) for b in bench_run.core_benches(deep_page=2)]
     by_name = {r.name: r for r in results}
-    assert len(results) == 4
+    assert len(results) == len(bench_run.core_benches(deep_page=2)) >= 4
     for result in results:
-        assert isinstance(result.queries_full, int) and result.queries_full > 0
-        assert result.queries_small == result.queries_full, result
-        assert result.flat_ok and result.rows == 42
-        assert result.median_ms > 0 and result.bare_ms > 0 and result.ratio > 0
+        assert isinstance(result.queries_full, int) and result.queries_full > 0, result
+        assert result.flat_ok and result.rows == 42, result
+        assert result.median_ms > 0, result
+        if isinstance(result.queries_small, int):  # a list or the dashboard: the same count on both counties
+            assert result.queries_small == result.queries_full, result
+        if result.bare_ms is not None:
+            assert result.bare_ms > 0 and result.ratio > 0, result
+    with_bare_sql = [r for r in results if r.bare_ms is not None]
+    assert len(with_bare_sql) >= 4, "the residents' pages and the dashboard compare with their bare SQL"
     assert "small county: 5 rows" in by_name["/api/v1/residents/ first page"].note
     table = harness.format_table(results)
     assert table.count("\n") == 1 + len(results) and "queries @full" in table
