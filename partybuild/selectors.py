@@ -155,19 +155,21 @@ def community_members(*, community_ids):
     )
 
 
-def suggest_coverers(*, households) -> dict[int, Suggestion]:
+def suggest_coverers(*, households, members=None) -> dict[int, Suggestion]:
     """A suggested coverer for each uncovered household: a member of its community below the band's top
     first, then one living in or covering the same building, then the same zone, lightest load first.
 
     Suggestions for a list are planned together (each one adds to that member's load), so one page of
     households is spread over the members rather than all given to the lightest.  Four queries.
-    ``households`` must have ``building__zone`` loaded.
+    ``households`` must have ``building__zone`` loaded; ``members`` (the communities' ``community_members``)
+    may be passed when the caller has them already.
     """
     households = list(households)
     if not households:
         return {}
     community_ids = {h.building.zone.community_id for h in households}
-    members = list(community_members(community_ids=community_ids))
+    if members is None:
+        members = list(community_members(community_ids=community_ids))
     loads = {m.pk: m.load for m in members}
     affinity = member_affinity(member_ids=loads)
     _low, high = load_band()
@@ -192,6 +194,15 @@ def suggest_coverers(*, households) -> dict[int, Suggestion]:
         result[household.pk] = Suggestion(best, loads[best.pk], ("building", "zone", "community")[rank])
         loads[best.pk] += 1
     return result
+
+
+def coverer_choices(*, members, suggestion: Suggestion | None, limit: int = 12) -> list[PartyMember]:
+    """The members offered for one household: the suggested one first, then the lightest loads (a phone
+    cannot scroll through a whole community's members, nor a page of households render them all)."""
+    chosen = [suggestion.member] if suggestion else []
+    lightest = sorted(members, key=lambda m: (m.load, m.pk))
+    chosen += [m for m in lightest if not suggestion or m.pk != suggestion.member.pk][: limit - len(chosen)]
+    return chosen
 
 
 def branch_secretary(*, branch_id: int) -> PartyMember | None:

@@ -83,12 +83,16 @@ def coverage_page(request):
     households = selectors.uncovered_in(user=request.user, level=level, unit_id=unit.pk)
     page = Paginator(households, PAGE_SIZE).get_page(request.GET.get("page"))
     listed = list(page.object_list)
-    suggestions = selectors.suggest_coverers(households=listed)
-    community_ids = {h.building.zone.community_id for h in listed}
-    candidates: dict[int, list] = {}
-    for member in selectors.community_members(community_ids=community_ids):
-        candidates.setdefault(member.organisation.community_id, []).append(member)
-    rows = [Row(h, suggestions.get(h.pk), candidates.get(h.building.zone.community_id, [])) for h in listed]
+    members = list(selectors.community_members(community_ids={h.building.zone.community_id for h in listed}))
+    suggestions = selectors.suggest_coverers(households=listed, members=members)
+    by_community: dict[int, list] = {}
+    for member in members:
+        by_community.setdefault(member.organisation.community_id, []).append(member)
+    rows = []
+    for h in listed:
+        suggestion = suggestions.get(h.pk)
+        pool = by_community.get(h.building.zone.community_id, [])
+        rows.append(Row(h, suggestion, selectors.coverer_choices(members=pool, suggestion=suggestion)))
     low, high = selectors.load_band()
     context = {
         "level": level,

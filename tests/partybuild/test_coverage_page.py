@@ -141,3 +141,23 @@ def test_page_is_paginated(client, town, community_a):
     page_two = client.get(URL, {"page": 2})
     assert len(page_two.context["rows"]) == 5 and page_two.context["page"].paginator.count == 30
     assert client.get(URL, {"page": "zz"}).status_code == 200
+
+
+def test_each_household_offers_the_suggestion_and_the_lightest_members_only(client, town, community_a):
+    client.force_login(f.town_cadre_of(town))
+    pf.household_in(community_a)  # uncovered, in a building of its own
+    busy = pf.member_of(community_a, name="忙碌党员")
+    elsewhere = pf.household_in(community_a)
+    pf.cover(busy, elsewhere)
+    for _ in range(2):
+        pf.cover(busy, pf.household_in(community_a, elsewhere.building))
+    for n in range(20):
+        pf.member_of(community_a, name=f"党员{n}")
+    response = client.get(URL)
+    for row in response.context["rows"]:
+        assert len(row.candidates) == 12
+        assert row.candidates[0] == row.suggestion.member
+        assert busy not in row.candidates  # 20 lighter members come first
+        assert all(m.organisation.community_id == community_a.pk for m in row.candidates)
+    page = response.content.decode()
+    assert page.count("<option") == 12 * len(response.context["rows"])
