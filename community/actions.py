@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from . import validators
 from .models import DataExport, PersonalDataAccess, Residence, Resident
 from .scoping import community_of, ensure_in_scope, scope_of
+from .signals import resident_anonymised
 
 logger = logging.getLogger(__name__)
 
@@ -107,6 +108,7 @@ def resident_anonymise(*, by, resident_id: int, reason: str) -> Resident:
         name=resident.name, id_number=resident.id_number, phone="", birth_date=resident.birth_date
     )
     personal_data_log(by=by, kind=PersonalDataAccess.Kind.REVEAL, obj=resident, fields="anonymised", reason=reason)
+    resident_anonymised.send(sender=Resident, resident=resident, by=by)
     return resident
 
 

@@ -868,3 +868,16 @@ def coverage_report_make(*, community_id: int, month: dt.date) -> CoverageReport
         },
     )
     return report
+
+
+def member_anonymise_for_resident(*, resident) -> int:
+    """A resident anonymised on request (PIPL): the party members linked to that record lose the name and
+    e-mail they kept of their own, in the rows and in their history.  Returns the members changed."""
+    members = PartyMember.objects.filter(resident=resident)
+    changed = members.update(name=resident.name, email="", updated_at=timezone.now())
+    PartyMember.history.filter(resident_id=resident.pk).update(name=resident.name, email="")
+    return changed
+
+
+def _on_resident_anonymised(sender, *, resident, **kwargs) -> None:
+    member_anonymise_for_resident(resident=resident)
