@@ -3,6 +3,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -19,6 +20,15 @@ def test_refuses_default_secret_key_without_debug():
     result = _run({"DEBUG": "0"}, "check")
     assert result.returncode != 0
     assert "SECRET_KEY" in result.stderr
+
+
+@pytest.mark.parametrize("command", [["check"], ["makemigrations", "--check", "--dry-run"], ["migrate", "--plan"]])
+def test_a_bare_environment_gets_one_clear_line_not_a_traceback(command):
+    bare = {"PATH": os.environ.get("PATH", "/usr/bin:/bin")}
+    result = subprocess.run([sys.executable, "manage.py", *command], cwd=ROOT, env=bare, capture_output=True, text=True)
+    assert result.returncode == 2
+    assert "SECRET_KEY must be set when DEBUG is off." in result.stderr
+    assert "Traceback" not in result.stderr
 
 
 def test_check_deploy_passes_with_production_variables(tmp_path):
