@@ -16,6 +16,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from community.admin_base import ScopedAdmin
+from community.forms import add_action_error
 
 from . import actions
 from .choices import BudgetStatus, EntryStatus, Restriction, Side, Use
@@ -212,14 +213,8 @@ class FundAdmin(ScopedAdmin):
                     date=data["date"],
                     memo=data["memo"],
                 )
-            except ValidationError as exc:
-                if hasattr(exc, "error_dict"):
-                    for field, errors in exc.error_dict.items():
-                        form.add_error(field if field in form.fields else None, errors)
-                else:
-                    form.add_error(None, exc)
-            except PermissionDenied as exc:
-                form.add_error(None, str(exc))
+            except (ValidationError, PermissionDenied) as exc:
+                add_action_error(form, exc)
             else:
                 self.message_user(
                     request,

@@ -8,6 +8,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from community.forms import add_action_error
+
 from . import actions
 from .choices import Stage
 from .models import (
@@ -42,14 +44,8 @@ class ActionModelForm(forms.ModelForm):
         try:
             with transaction.atomic():
                 self.result = self.run(cleaned)
-        except ValidationError as exc:
-            if hasattr(exc, "error_dict"):
-                for field, errors in exc.error_dict.items():
-                    self.add_error(field if field in self.fields else None, errors)
-            else:
-                raise
-        except PermissionDenied as exc:
-            raise ValidationError(str(exc))
+        except (ValidationError, PermissionDenied) as exc:
+            add_action_error(self, exc)
         return cleaned
 
     def _post_clean(self):

@@ -14,6 +14,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from community.forms import add_action_error
+
 from . import actions, selectors
 from .forms import ObjectionForm
 
@@ -92,11 +94,7 @@ def campaign_publicity(request, pk: int):
             try:
                 actions.objection_lodge(campaign_id=campaign.pk, **form.cleaned_data)
             except ValidationError as exc:
-                if hasattr(exc, "error_dict"):
-                    for field, errors in exc.error_dict.items():
-                        form.add_error(field if field in form.fields else None, errors)
-                else:
-                    form.add_error(None, exc)
+                add_action_error(form, exc)
                 status = 400
             else:
                 from django.contrib import messages

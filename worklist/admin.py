@@ -14,6 +14,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from community.admin_base import ScopedAdmin, ScopedAdminMixin, ScopedPlainAdmin
 from community.choices import ScopeLevel
+from community.forms import add_action_error
 from community.models import Community, Department
 from community.scoping import ensure_in_scope, scope_of
 
@@ -39,15 +40,6 @@ def _county_departments(request):
     if scope.is_all:
         return Department.objects.all()
     return Department.objects.filter(county_id=scope.county_id)
-
-
-def _add_errors(form, exc) -> None:
-    """Put an action's ValidationError / PermissionDenied on the form (fields it names, else the form)."""
-    if isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, getattr(exc, "messages", None) or str(exc))
 
 
 class ActionSaveMixin:
@@ -220,7 +212,7 @@ class HandedTaskForm(forms.ModelForm):
                 department=data.get("department"),
             )
         except (ValidationError, PermissionDenied) as exc:
-            _add_errors(self, exc)
+            add_action_error(self, exc)
 
 
 class AssignmentBoardInline(admin.TabularInline):
@@ -466,7 +458,7 @@ class AssignmentStepForm(forms.ModelForm):
             errors = getattr(exc, "error_dict", None)
             if errors and "feedback" in errors:
                 exc = ValidationError({"to": errors["feedback"]})
-            _add_errors(self, exc)
+            add_action_error(self, exc)
 
 
 @admin.register(TaskAssignment)
