@@ -1,11 +1,13 @@
-# Two commands: `make run` (embedded demo on SQLite) and `make test` (lint, migrations, pytest).
+# Two commands: `make run` (the demo) and `make test` (lint, migrations, pytest).
+# With DATABASE_URL / REDIS_URL unset both start their own PostgreSQL and Redis (community/devservices.py,
+# from PyPI wheels, data under var/) and stop them when they end; set either URL to use your own server.
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 PY     := $(BIN)/python
 HOST   ?= 127.0.0.1:8000
 
-.PHONY: run test lint bench static deps dev-deps lock messages clean serve worker beat
+.PHONY: run test lint bench static deps dev-deps lock messages clean serve worker beat stop reset status
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,25 +33,42 @@ static/vendor/echarts/echarts.min.js: node_modules/.package-lock.json
 
 static: static/vendor/echarts/echarts.min.js
 
-# The embedded default: SQLite under var/, tasks run eagerly, the reference scenario loaded.
+SERVICES := $(PY) -m community.devservices
+
+# The demo: embedded PostgreSQL and Redis, a Celery worker with its beat, the reference scenario loaded.
 run: export DEBUG ?= 1
 run: deps static
-	$(PY) manage.py migrate --no-input
-	$(PY) manage.py seed_reference
-	$(PY) manage.py runserver $(HOST)
+	$(SERVICES) run -- $(PY) manage.py migrate --no-input
+	$(SERVICES) run -- $(PY) manage.py seed_reference
+	$(SERVICES) run --worker -- $(PY) manage.py runserver $(HOST)
+
+# the embedded services: where they are, stop them, or stop them and delete the demo's data
+status: deps
+	$(SERVICES) status
+stop: deps
+	$(SERVICES) stop
+reset: deps
+	$(SERVICES) reset
 
 lint: dev-deps
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
 
+# The suite in two runs on the same services: everything but the fault tests on $(TEST_WORKERS) workers
+# (pytest-xdist), then the fault tests alone, since they stop and restart PostgreSQL and Redis.
+# Exit status 5 is pytest's "nothing collected", which a focused PYTEST_ARGS may meet in one of the two.
+TEST_WORKERS ?= 2
 test: export DEBUG ?= 1
 test: dev-deps static lint
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(SERVICES) run -- sh -c '\
+	  $(BIN)/pytest -n $(TEST_WORKERS) -m "not faults" $(PYTEST_ARGS); main=$$?; \
+	  $(BIN)/pytest -n 1 -m faults $(PYTEST_ARGS); faults=$$?; \
+	  [ $$main -eq 0 -o $$main -eq 5 ] && [ $$faults -eq 0 -o $$faults -eq 5 ] && [ $$main$$faults != 55 ]'
 
 bench: export DEBUG ?= 1
 bench: dev-deps static
-	$(PY) tests/benchmarks/run.py $(BENCH_ARGS)
+	$(SERVICES) run -- $(PY) tests/benchmarks/run.py $(BENCH_ARGS)
 
 # each app keeps its own catalogue (its templates live in <app>/templates/); locale/ holds templates/
 APPS := community partybuild staffing funding services worklist
@@ -76,4 +95,5 @@ beat: deps
 	$(BIN)/celery -A community beat --loglevel=info
 
 clean:
+	-$(SERVICES) stop
 	rm -rf $(VENV) var node_modules static/vendor

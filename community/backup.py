@@ -28,6 +28,8 @@ from pathlib import Path
 import dj_database_url
 from django.conf import settings
 
+from community import devservices
+
 FORMAT = 1
 DUMP = "database.dump"
 MEDIA = "media.tar"
@@ -49,8 +51,6 @@ def sha256_of(path: Path) -> str:
 
 def _pg_env(db: dict) -> dict:
     """libpq's variables for a Django DATABASES entry (the password never appears in a command line)."""
-    if not db.get("ENGINE", "").endswith("postgresql"):
-        raise BackupError("Backup and restore need PostgreSQL (DATABASE_URL=postgres://…).")
     env = {**os.environ}
     for key, var in (("HOST", "PGHOST"), ("PORT", "PGPORT"), ("USER", "PGUSER"), ("PASSWORD", "PGPASSWORD")):
         if db.get(key):
@@ -120,7 +120,7 @@ def backup_create(directory, *, database: dict | None = None, media_root=None) -
             counts = table_counts(cursor)
             result = subprocess.run(
                 [
-                    "pg_dump",
+                    devservices.pg_tool("pg_dump"),
                     "--format=custom",
                     "--no-owner",
                     "--no-privileges",
@@ -201,7 +201,7 @@ def backup_restore(directory, *, database_url: str, media_root) -> dict:
 
     result = subprocess.run(
         [
-            "pg_restore",
+            devservices.pg_tool("pg_restore"),
             "--no-owner",
             "--no-privileges",
             "--exit-on-error",

@@ -8,10 +8,10 @@ vulnerability flags at realistic rates), their residence history and resident un
 county departments.  Everything happens in one transaction: a failure leaves nothing behind.
 
 Rows are written through :func:`copy_rows` / :class:`CopyWriter`: ``COPY … FROM STDIN`` through
-psycopg2's ``copy_expert`` from an in-memory buffer flushed every ``batch`` rows on PostgreSQL,
-``bulk_create`` in batches elsewhere.  Primary keys are reserved up front (:func:`reserve_ids`
-locks the table and moves its sequence past the block), so rows can point at each other before
-they are written and never collide with rows made by anyone else.
+psycopg2's ``copy_expert`` from an in-memory buffer flushed every ``batch`` rows.  Primary keys
+are reserved up front (:func:`reserve_ids` locks the table and moves its sequence past the block),
+so rows can point at each other before they are written and never collide with rows made by anyone
+else.
 
 Extension hook (each app adds its own scale data)
 -------------------------------------------------
@@ -201,7 +201,7 @@ class GenerateStats:
 
 
 class CopyWriter:
-    """Buffers rows of one table and writes them with COPY (PostgreSQL) or bulk_create (elsewhere).
+    """Buffers rows of one table and writes them with PostgreSQL's COPY, ``batch`` rows at a time.
 
     Concrete fields left out of ``columns`` (but the auto primary key) are filled as the model
     would: from their default, ``auto_now``, NULL, ``""`` for blank text, and a pinyin field from
@@ -218,13 +218,12 @@ class CopyWriter:
         self.fields += [model._meta.get_field(attname) for attname, _fill in self.fillers]
         self.connection = connections[using]
         self.using = using
-        self.postgres = self.connection.vendor == "postgresql"
         self.batch = batch
         self.stats = (stats or GenerateStats()).table(model._meta.db_table)
         self.progress = progress
         self.count = 0
         self.pending = 0
-        self.buffer = io.StringIO() if self.postgres else []
+        self.buffer = io.StringIO()
         quote = self.connection.ops.quote_name
         self.sql = "COPY {} ({}) FROM STDIN".format(
             quote(model._meta.db_table), ", ".join(quote(f.column) for f in self.fields)
@@ -235,11 +234,8 @@ class CopyWriter:
         if self.fillers:
             values = dict(zip(self.columns, row, strict=True))
             row = (*row, *(fill(values) for _attname, fill in self.fillers))
-        if self.postgres:
-            self.buffer.write("\t".join(map(_pg_text, row)))
-            self.buffer.write("\n")
-        else:
-            self.buffer.append(self.model(**{f.attname: v for f, v in zip(self.fields, row, strict=True)}))
+        self.buffer.write("\t".join(map(_pg_text, row)))
+        self.buffer.write("\n")
         self.pending += 1
         self.stats.seconds += time.perf_counter() - start
         if self.pending >= self.batch:
@@ -253,14 +249,10 @@ class CopyWriter:
         if not self.pending:
             return
         start = time.perf_counter()
-        if self.postgres:
-            self.buffer.seek(0)
-            with self.connection.cursor() as cursor:
-                cursor.copy_expert(self.sql, self.buffer)
-            self.buffer = io.StringIO()
-        else:
-            self.model._base_manager.using(self.using).bulk_create(self.buffer, batch_size=1000)
-            self.buffer = []
+        self.buffer.seek(0)
+        with self.connection.cursor() as cursor:
+            cursor.copy_expert(self.sql, self.buffer)
+        self.buffer = io.StringIO()
         self.stats.seconds += time.perf_counter() - start
         self.stats.rows += self.pending
         self.count += self.pending
@@ -283,28 +275,24 @@ def copy_rows(model, columns, rows: Iterable, *, using="default", stats=None, pr
 def reserve_ids(model, n: int, *, using="default") -> range:
     """A block of ``n`` fresh primary keys for ``model`` (call inside a transaction).
 
-    On PostgreSQL the table is locked against other writers until the transaction ends and its
-    id sequence is moved past the block, so neither concurrent inserts nor later ones collide.
+    The table is locked against other writers until the transaction ends and its id sequence is
+    moved past the block, so neither concurrent inserts nor later ones collide.
     """
     connection = connections[using]
     table = model._meta.db_table
     pk = model._meta.pk.column
     quote = connection.ops.quote_name
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(f"LOCK TABLE {quote(table)} IN SHARE ROW EXCLUSIVE MODE")
-            cursor.execute("SELECT pg_get_serial_sequence(%s, %s)", [table, pk])
-            sequence = cursor.fetchone()[0]
-            cursor.execute(f"SELECT COALESCE(MAX({quote(pk)}), 0) FROM {quote(table)}")
-            highest = cursor.fetchone()[0]
-            cursor.execute(f"SELECT last_value, is_called FROM {sequence}")
-            last_value, is_called = cursor.fetchone()
-            start = max(highest, last_value if is_called else last_value - 1) + 1
-            if n:
-                cursor.execute("SELECT setval(%s, %s, true)", [sequence, start + n - 1])
-        else:
-            cursor.execute(f"SELECT COALESCE(MAX({quote(pk)}), 0) FROM {quote(table)}")
-            start = cursor.fetchone()[0] + 1
+        cursor.execute(f"LOCK TABLE {quote(table)} IN SHARE ROW EXCLUSIVE MODE")
+        cursor.execute("SELECT pg_get_serial_sequence(%s, %s)", [table, pk])
+        sequence = cursor.fetchone()[0]
+        cursor.execute(f"SELECT COALESCE(MAX({quote(pk)}), 0) FROM {quote(table)}")
+        highest = cursor.fetchone()[0]
+        cursor.execute(f"SELECT last_value, is_called FROM {sequence}")
+        last_value, is_called = cursor.fetchone()
+        start = max(highest, last_value if is_called else last_value - 1) + 1
+        if n:
+            cursor.execute("SELECT setval(%s, %s, true)", [sequence, start + n - 1])
     return range(start, start + n)
 
 
@@ -500,9 +488,8 @@ def clear_county(county: County, *, using="default") -> None:
         with transaction.atomic(using=using), connection.cursor() as cursor:
             for sql in statements:
                 cursor.execute(sql, [county.pk])
-            if connection.vendor == "postgresql":
-                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # other apps' rows still pointing here fail now
-                cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # other apps' rows still pointing here fail now
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
     except IntegrityError as exc:
         raise ValidationError(
             _(
@@ -556,10 +543,9 @@ class CountyGenerator:
                 self._make_people(ctx)
                 for module in app_modules():
                     module.generate(ctx)
-            if connections[self.using].vendor == "postgresql":
-                with connections[self.using].cursor() as cursor:
-                    for model in ANALYZED:
-                        cursor.execute(f"ANALYZE {connections[self.using].ops.quote_name(model._meta.db_table)}")
+            with connections[self.using].cursor() as cursor:
+                for model in ANALYZED:
+                    cursor.execute(f"ANALYZE {connections[self.using].ops.quote_name(model._meta.db_table)}")
         finally:
             if progress is not None:
                 progress.close()
@@ -734,10 +720,9 @@ class CountyGenerator:
             self._write_units(unit_w, community)
         for writer in (zone_w, building_w, household_w, resident_w, residence_w, unit_w):
             writer.close()
-        if connections[self.using].vendor == "postgresql":
-            with connections[self.using].cursor() as cursor:
-                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # FK errors here, with a clear origin
-                cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+        with connections[self.using].cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # FK errors here, with a clear origin
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
 
     # -- one household
 

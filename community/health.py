@@ -6,13 +6,16 @@ from django.conf import settings
 from django.db import connection
 
 
-def database_status() -> str:
+def database_server() -> str | None:
+    """What the database reached is, e.g. "PostgreSQL 18.1 (embedded)"; None when it cannot be reached."""
     try:
         with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
+            cursor.execute("SELECT current_setting('server_version')")
+            version = cursor.fetchone()[0].split()[0]
     except Exception:  # any driver error means not ready
-        return "down"
-    return "ok"
+        return None
+    embedded = " (embedded)" if settings.DATABASE_EMBEDDED else ""
+    return f"PostgreSQL {version}{embedded}"
 
 
 def broker_status() -> str:

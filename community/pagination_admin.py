@@ -1,6 +1,6 @@
 """An admin paginator that does not count a county's 300,000 rows on every page.
 
-On PostgreSQL the count is one call of ``platform_count(sql, threshold)`` (migration 0007): the
+The count is one call of ``platform_count(sql, threshold)`` (migration 0007): the
 planner's estimate when it is above the threshold, the exact count below it.  One query either
 way, so a changelist's query count is the same at 10 rows and at 300,000.
 """
@@ -19,7 +19,7 @@ class EstimatedCountPaginator(Paginator):
     @cached_property
     def count(self):
         queryset = self.object_list
-        if not isinstance(queryset, QuerySet) or connections[queryset.db].vendor != "postgresql":
+        if not isinstance(queryset, QuerySet):
             return super().count
         sql, params = queryset.order_by().values("pk").query.sql_with_params()
         connection = connections[queryset.db]

@@ -1,7 +1,9 @@
 """Settings for the platform, read from the environment (12-factor).
 
-With no DATABASE_URL the platform runs on an SQLite file under var/; with no REDIS_URL
-Celery runs tasks eagerly in-process and the cache is local memory.  Production sets both.
+PostgreSQL is the only database.  With no DATABASE_URL the platform starts (or reuses) the embedded
+PostgreSQL of ``community.devservices``, its data under var/postgres.  With no REDIS_URL Celery runs tasks
+eagerly in-process and the cache is local memory; ``make run`` and ``make test`` set REDIS_URL to a Redis
+they start themselves.  Production sets both.
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+
+from community import devservices
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("VAR_DIR", BASE_DIR / "var"))
@@ -99,13 +103,16 @@ TEMPLATES = [
 ]
 
 # --- database -------------------------------------------------------------------------
-DATABASE_URL = os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'db.sqlite3'}"
+DATABASE_EMBEDDED = not os.environ.get("DATABASE_URL") or os.environ["DATABASE_URL"] == devservices.embedded_url()
+DATABASE_URL = os.environ.get("DATABASE_URL") or devservices.database_settings()
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")))}
+if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+    raise ImproperlyConfigured(
+        "DATABASE_URL must name a PostgreSQL database (postgres://user:password@host:5432/name); "
+        "unset it to use the embedded PostgreSQL under var/."
+    )
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
-if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
-    VAR_DIR.mkdir(parents=True, exist_ok=True)
-IS_POSTGRES = DATABASES["default"]["ENGINE"].endswith("postgresql")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- cache, broker, jobs --------------------------------------------------------------
@@ -312,7 +319,7 @@ SPECTACULAR_SETTINGS = {
 }
 
 # --- personal data, files, fonts ------------------------------------------------------
-PDF_CJK_FONT = os.environ.get("PDF_CJK_FONT", "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
+PDF_CJK_FONT = os.environ.get("PDF_CJK_FONT", str(BASE_DIR / "static" / "vendor" / "fonts" / "NotoSansSC-Regular.ttf"))
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = True
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "add"

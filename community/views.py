@@ -6,10 +6,8 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db import connection
 from django.http import Http404, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -21,7 +19,7 @@ from rest_framework.decorators import api_view, permission_classes
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from . import dashboard, reporting, selectors
+from . import dashboard, health, reporting, selectors
 from .charts import trend_chart
 
 
@@ -30,29 +28,15 @@ def healthz(request):
     return JsonResponse({"status": "ok"})
 
 
-def _broker_status() -> str:
-    if settings.CELERY_TASK_ALWAYS_EAGER:
-        return "eager"
-    import redis
-
-    try:
-        redis.Redis.from_url(settings.CELERY_BROKER_URL, socket_connect_timeout=1, socket_timeout=1).ping()
-    except (redis.RedisError, OSError, ValueError):
-        return "down"
-    return "ok"
-
-
 @never_cache
 def readyz(request):
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-        database = "ok"
-    except Exception:  # any driver error means not ready
-        database = "down"
-    broker = _broker_status()
-    ready = database == "ok" and broker in {"ok", "eager"}
-    return JsonResponse({"database": database, "broker": broker, "ready": ready}, status=200 if ready else 503)
+    database = health.database_server()
+    broker = health.broker_status()
+    ready = database is not None and broker in {"ok", "eager"}
+    return JsonResponse(
+        {"database": "ok" if database else "down", "database_server": database, "broker": broker, "ready": ready},
+        status=200 if ready else 503,
+    )
 
 
 def landing(request):

@@ -13,7 +13,7 @@ gap-free number per community and year; the fund balance rows, the monthly total
 sequences and the closed months (every month before the current one) are written to agree with the
 lines.
 
-Everything is written with ``ctx.copy_rows``/``ctx.writer`` (COPY on PostgreSQL).  The triggers
+Everything is written with ``ctx.copy_rows``/``ctx.writer`` (COPY).  The triggers
 of migration 0002 stay on and check every voucher: each community's lines are written *before*
 its vouchers (the foreign key is deferred to the commit), so a posted voucher is inserted onto
 lines that already exist — the trigger refuses it unless it balances per fund and its month is
@@ -249,7 +249,6 @@ def generate(ctx) -> Totals:
         ctx.say("funding: no journal lines asked for")
         return totals
     rng = ctx.rng
-    postgres = connections[ctx.using].vendor == "postgresql"
     accounts = _accounts()
     account_id = {code: a.pk for code, a in accounts.items()}
     expense_id = _expense_accounts(accounts)
@@ -291,7 +290,7 @@ def generate(ctx) -> Totals:
         for key, name, source, restriction, uses, weight, share, receipt, spend, spends_on in FUNDS:
             pk = next(fund_ids)
             donor = rng.choice(DONORS) if source == "enterprise_donation" else ""
-            uses_value = json.dumps(list(map(str, uses))) if postgres else list(map(str, uses))
+            uses_value = json.dumps(list(map(str, uses)))
             fund_rows.append(
                 (
                     pk,
@@ -446,7 +445,7 @@ def generate(ctx) -> Totals:
         # the lines first, then their posted vouchers: the trigger checks each voucher's balance per fund
         line_writer.flush()
         totals.lines += lines_wanted - left
-        if postgres and totals.lines >= analyzed_at:
+        if totals.lines >= analyzed_at:
             # the guard triggers' cached plans look up lines by voucher and vouchers by id: fresh
             # statistics (whenever the tables have doubled) keep those lookups on the indexes
             _analyze(ctx, JournalLine, JournalEntry)
@@ -484,19 +483,18 @@ def generate(ctx) -> Totals:
             for year, month in _months(first_day, closed_until)
         ),
     )
-    if postgres:
-        _analyze(
-            ctx,
-            Account,
-            FundingSource,
-            Fund,
-            FundBalance,
-            FundMonth,
-            JournalEntry,
-            JournalLine,
-            FiscalPeriod,
-            VoucherSequence,
-        )
+    _analyze(
+        ctx,
+        Account,
+        FundingSource,
+        Fund,
+        FundBalance,
+        FundMonth,
+        JournalEntry,
+        JournalLine,
+        FiscalPeriod,
+        VoucherSequence,
+    )
     ctx.say(f"funding: {totals.funds:,} funds, {totals.entries:,} posted vouchers, {totals.lines:,} journal lines")
     return totals
 
@@ -553,19 +551,16 @@ def clear(county, *, using: str = "default") -> None:
         f"DELETE FROM funding_disclosurequestion WHERE disclosure_id IN ({disclosures})",
         f"DELETE FROM funding_disclosure WHERE community_id IN ({communities})",
     ]
-    postgres = connection.vendor == "postgresql"
     with transaction.atomic(using=using), connection.cursor() as cursor:
         # ALTER TABLE is transactional: if anything fails, the triggers are back on with the rollback
-        if postgres:
-            _no_pending_checks(cursor)
-            for table, trigger in GUARDS:
-                cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER {trigger}")
+        _no_pending_checks(cursor)
+        for table, trigger in GUARDS:
+            cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER {trigger}")
         for sql in statements:
             cursor.execute(sql, [county.pk])
-        if postgres:
-            _no_pending_checks(cursor)
-            for table, trigger in GUARDS:
-                cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER {trigger}")
+        _no_pending_checks(cursor)
+        for table, trigger in GUARDS:
+            cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER {trigger}")
 
 
 def _no_pending_checks(cursor) -> None:

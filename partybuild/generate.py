@@ -525,10 +525,9 @@ def generate(ctx) -> None:
         f"{uncovered:,} households uncovered, {made:,} visits"
     )
     connection = connections[ctx.using]
-    if connection.vendor == "postgresql":  # fresh statistics, or the planner guesses on empty tables
-        with connection.cursor() as cursor:
-            for model in (PartyOrganisation, PartyMember, Position, Liaison, Assignment, Visit):
-                cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+    with connection.cursor() as cursor:  # fresh statistics, or the planner guesses on empty tables
+        for model in (PartyOrganisation, PartyMember, Position, Liaison, Assignment, Visit):
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
 
 
 def _apportion(total: int, weights: list[float]) -> list[int]:

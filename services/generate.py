@@ -236,8 +236,6 @@ def _catalogue(ctx) -> list[ServiceCategory]:
 
 def _analyze(ctx) -> None:
     connection = connections[ctx.using]
-    if connection.vendor != "postgresql":
-        return
     with connection.cursor() as cursor:
         for model in (
             ServiceCategory,
@@ -536,10 +534,8 @@ def _was_assigned(life) -> bool:
 
 
 def _json_encoder(ctx):
-    """JSON text for COPY on PostgreSQL; the value itself for bulk_create elsewhere."""
-    if connections[ctx.using].vendor == "postgresql":
-        return lambda value: json.dumps(value, ensure_ascii=False)
-    return lambda value: value
+    """JSON text, as COPY takes it."""
+    return lambda value: json.dumps(value, ensure_ascii=False)
 
 
 def _work(rng, life, t, category, slow, fate) -> None:

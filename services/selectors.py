@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-import statistics
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db import connection
 from django.db.models import Aggregate, Count, DurationField, ExpressionWrapper, F, Q, Sum
 from django.utils import timezone
 
@@ -177,12 +175,8 @@ def request_summary(*, scope, period) -> RequestSummary:
     ).count()
     resolved = qs.filter(resolved_at__isnull=False)
     duration = ExpressionWrapper(F("resolved_at") - F("submitted_at"), output_field=DurationField())
-    if connection.vendor == "postgresql":
-        median = resolved.aggregate(m=Median(duration))["m"]
-        median_hours = round(median.total_seconds() / 3600, 1) if median is not None else None
-    else:
-        values = [d.total_seconds() for d in resolved.annotate(d=duration).values_list("d", flat=True) if d]
-        median_hours = round(statistics.median(values) / 3600, 1) if values else None
+    median = resolved.aggregate(m=Median(duration))["m"]
+    median_hours = round(median.total_seconds() / 3600, 1) if median is not None else None
     ratings = {row["rating"]: row["n"] for row in qs.exclude(rating="").values("rating").annotate(n=Count("id"))}
     finished_qs = qs.filter(status__in=[Status.RESOLVED, Status.CLOSED])
     finished = finished_qs.count()

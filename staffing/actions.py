@@ -529,10 +529,9 @@ UPDATE_FIELDS = {
 def _save_bulk(apps: list[Application], changes: list[StageChange]) -> None:
     """Write many applications' stage and scores in one statement, and their stage changes in another.
 
-    On PostgreSQL one ``UPDATE … FROM unnest(arrays)`` (linear in the rows, whatever their number);
-    elsewhere Django's ``bulk_update``.
+    One ``UPDATE … FROM unnest(arrays)`` (linear in the rows, whatever their number).
     """
-    if apps and connection.vendor == "postgresql":
+    if apps:
         table = Application._meta.db_table
         names = list(UPDATE_FIELDS)
         assignments = ", ".join(f'"{name}" = v."{name}"' for name in names)
@@ -545,12 +544,8 @@ def _save_bulk(apps: list[Application], changes: list[StageChange]) -> None:
         params = [[app.pk for app in apps]] + [[getattr(app, name) for app in apps] for name in names]
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
-    elif apps:
-        Application.objects.bulk_update(apps, list(UPDATE_FIELDS), batch_size=500)
-    if changes and connection.vendor == "postgresql":
+    if changes:
         _insert_changes(changes)
-    elif changes:
-        StageChange.objects.bulk_create(changes, batch_size=2000)
 
 
 def _insert_changes(changes: list[StageChange]) -> None:

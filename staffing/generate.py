@@ -266,9 +266,7 @@ def _campaign(ctx, people: _People) -> None:
             )
         ],
     )
-    tie_break = default_tie_break()
-    if connections[ctx.using].vendor == "postgresql":  # COPY takes the JSON text; bulk_create the value
-        tie_break = json.dumps(tie_break)
+    tie_break = json.dumps(default_tie_break())  # COPY takes the JSON text
     ctx.copy_rows(
         CampaignRules,
         ["campaign", "version", "frozen", "reason", "tie_break", "created_by", "created_at"],

@@ -24,13 +24,11 @@ DROP = "DROP FUNCTION IF EXISTS platform_count(text, bigint);"
 
 
 def create(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(CREATE)
+    schema_editor.execute(CREATE)
 
 
 def drop(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(DROP)
+    schema_editor.execute(DROP)
 
 
 class Migration(migrations.Migration):

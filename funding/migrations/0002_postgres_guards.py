@@ -5,7 +5,7 @@
 * a voucher is posted only if it balances per fund;
 * a published disclosure is never updated or deleted.
 
-SQLite (the embedded default) skips them; ``funding.actions`` enforce the same rules everywhere.
+``funding.actions`` enforce the same rules first, with clear messages; these are the last line.
 """
 
 from django.db import migrations
@@ -94,15 +94,13 @@ DROP FUNCTION IF EXISTS funding_entry_guard();
 
 
 def forward(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        with schema_editor.connection.cursor() as cursor:  # no parameters: the "%" of RAISE stays as is
-            cursor.execute(FORWARD)
+    with schema_editor.connection.cursor() as cursor:  # no parameters: the "%" of RAISE stays as is
+        cursor.execute(FORWARD)
 
 
 def backward(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        with schema_editor.connection.cursor() as cursor:
-            cursor.execute(BACKWARD)
+    with schema_editor.connection.cursor() as cursor:
+        cursor.execute(BACKWARD)
 
 
 class Migration(migrations.Migration):

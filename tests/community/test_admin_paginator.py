@@ -1,11 +1,8 @@
 import pytest
-from django.db import connection
 
 from community import pagination_admin
 from community.models import Resident
 from tests import factories as f
-
-pytestmark = pytest.mark.skipif(connection.vendor != "postgresql", reason="platform_count is PostgreSQL's")
 
 
 @pytest.mark.django_db

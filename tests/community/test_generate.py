@@ -195,17 +195,6 @@ def test_reserved_ids_never_collide_with_later_rows():
     assert later.pk >= block.stop
 
 
-@pytest.mark.django_db
-def test_bulk_create_path_elsewhere_than_postgresql(monkeypatch):
-    """Not on PostgreSQL: the same county through bulk_create in batches."""
-    monkeypatch.setattr(connection, "vendor", "sqlite")
-    ctx = generate.generate_county(generate.Plan(towns=1, communities=2, households=10, county_code="140122"))
-    county = County.objects.get(code="140122")
-    assert county_households(county).count() == 10
-    assert county_residents(county).count() == len(ctx.residents) > 0
-    assert ctx.stats.tables["community_household"].rows == 10
-
-
 # --- the bench harness ------------------------------------------------------------------------------
 
 

@@ -5,7 +5,7 @@ from decimal import Decimal
 from io import BytesIO
 
 import pytest
-from django.db import IntegrityError, InternalError, connection, transaction
+from django.db import IntegrityError, InternalError, transaction
 from django.urls import reverse
 from openpyxl import load_workbook
 
@@ -114,7 +114,6 @@ def test_questions_validated_stored_and_rate_limited(client, quarter, staff_a):
     assert DisclosureQuestion.objects.count() <= 5
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="the trigger exists on PostgreSQL only")
 def test_published_disclosure_is_immutable_in_the_database(quarter, staff_a):
     disclosure = actions.disclosure_publish(by=staff_a, community=quarter, year=2026, quarter=1)
     with pytest.raises((IntegrityError, InternalError), match="immutable"), transaction.atomic():

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, InternalError, connection, transaction
+from django.db import IntegrityError, InternalError, transaction
 
 from funding import actions
 from funding.choices import EntryKind, EntryStatus, Restriction, Use
@@ -161,7 +161,6 @@ def test_reversal_of_spent_income_cannot_overdraw(community_a, staff_a, approver
         actions.entry_post(by=staff_a, entry_id=reversal.pk)
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="the triggers exist on PostgreSQL only")
 def test_triggers_refuse_raw_changes_to_posted_vouchers(community_a, staff_a, approver_a):
     fund = make_fund(community_a)
     entry = receive(fund, 50, preparer=staff_a, approver=approver_a)
@@ -176,7 +175,6 @@ def test_triggers_refuse_raw_changes_to_posted_vouchers(community_a, staff_a, ap
     assert JournalEntry.objects.get(pk=entry.pk).memo == "收到资金"
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="the triggers exist on PostgreSQL only")
 def test_trigger_refuses_raw_posting_into_closed_period(community_a, staff_a, approver_a):
     fund = make_fund(community_a)
     entry = actions.entry_create(by=staff_a, community=community_a, date=DAY, memo="x", lines=spend_lines(fund, 1))

@@ -127,7 +127,6 @@ def test_split_parts_add_up_to_the_cent(db, shares, cents):
         transaction.set_rollback(True)
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks are exercised on PostgreSQL")
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_spending_never_overdraws_a_restricted_fund():
     from tests.funding.factories import ensure_defaults, ensure_roles, receive

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import os
 import secrets
 import signal
@@ -11,6 +13,11 @@ import sys
 import threading
 import time
 from pathlib import Path
+from urllib.parse import urlparse
+
+import redis
+
+from community import devservices
 
 ROOT = Path(__file__).resolve().parents[2]
 CELERY = str(Path(sys.executable).with_name("celery"))
@@ -165,54 +172,79 @@ class WorkerProcess:
 # --- the real services --------------------------------------------------------------------------
 
 
+def _redis_address() -> tuple[str, int]:
+    url = urlparse(os.environ["REDIS_URL"])
+    return url.hostname or "127.0.0.1", url.port or 6379
+
+
+@functools.cache
+def redis_is_embedded() -> bool:
+    """Is the tests' Redis the one ``community.devservices`` started (asked before anything stops it)?"""
+    return devservices.redis_port() == _redis_address()[1]
+
+
 def redis_up() -> bool:
-    return (
-        subprocess.run(["redis-cli", "-h", "127.0.0.1", "-p", "6379", "ping"], capture_output=True).stdout.strip()
-        == b"PONG"
-    )
+    host, port = _redis_address()
+    try:
+        return redis.Redis(host=host, port=port, socket_timeout=1, socket_connect_timeout=1).ping()
+    except redis.RedisError:
+        return False
 
 
 def redis_stop():
-    subprocess.run(["redis-cli", "-h", "127.0.0.1", "-p", "6379", "shutdown", "nosave"], capture_output=True)
+    host, port = _redis_address()
+    if redis_is_embedded():
+        devservices.redis_stop()
+    else:
+        with contextlib.suppress(redis.RedisError):  # the server closes the connection as it goes
+            redis.Redis(host=host, port=port, socket_timeout=2).shutdown(nosave=True)
     wait_for(lambda: not redis_up(), 10, what="Redis to stop")
 
 
 def redis_start():
     if redis_up():
         return
-    subprocess.run(
-        [
-            "redis-server",
-            "--daemonize",
-            "yes",
-            "--bind",
-            "127.0.0.1",
-            "--port",
-            "6379",
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-            "--dir",
-            "/var/lib/redis",
-        ],
-        check=True,
-        capture_output=True,
-    )
+    host, port = _redis_address()
+    if redis_is_embedded():
+        devservices.redis_start(port=port)
+    else:
+        binary = devservices.redis_server_binary() or "redis-server"
+        subprocess.run(
+            [str(binary), "--daemonize", "yes", "--bind", host, "--port", str(port)]
+            + ["--save", "", "--appendonly", "no"],
+            check=True,
+            capture_output=True,
+        )
     wait_for(redis_up, 20, what="Redis to start")
 
 
-def postgres_cluster() -> tuple[str, str]:
+def _postgres_address() -> tuple[str, int]:
+    from django.db import connection
+
+    return connection.settings_dict.get("HOST") or "127.0.0.1", int(connection.settings_dict.get("PORT") or 5432)
+
+
+@functools.cache
+def postgres_is_embedded() -> bool:
+    return devservices.postgres_port() == _postgres_address()[1]
+
+
+def postgres_ctl(action: str) -> subprocess.CompletedProcess:
+    """Stop or start the tests' PostgreSQL: the embedded one through devservices, else the machine's cluster."""
+    if postgres_is_embedded():
+        if action == "stop":
+            return devservices.postgres_ctl("-w", "-m", "fast", "stop")
+        try:
+            devservices.postgres_start()
+        except devservices.ServiceError as exc:
+            return subprocess.CompletedProcess([action], 1, "", str(exc))
+        return subprocess.CompletedProcess([action], 0, "", "")
     versions = sorted((p.name for p in Path("/etc/postgresql").iterdir() if p.name.isdigit()), key=int)
-    return versions[-1], "main"
-
-
-def postgres_ctl(action: str):
-    version, cluster = postgres_cluster()
     mode = ["--mode", "fast"] if action in ("stop", "restart") else []
-    args = ["pg_ctlcluster", "--skip-systemctl-redirect", *mode, version, cluster, action]
+    args = ["pg_ctlcluster", "--skip-systemctl-redirect", *mode, versions[-1], "main", action]
     return subprocess.run(args, capture_output=True, text=True, timeout=120)
 
 
 def postgres_up() -> bool:
-    return subprocess.run(["pg_isready", "-h", "127.0.0.1", "-p", "5432", "-q"]).returncode == 0
+    host, port = _postgres_address()
+    return subprocess.run([devservices.pg_tool("pg_isready"), "-h", host, "-p", str(port), "-q"]).returncode == 0
