@@ -31,7 +31,12 @@ static/vendor/echarts/echarts.min.js: node_modules/.package-lock.json
 	mkdir -p static/vendor/echarts
 	cp node_modules/echarts/dist/echarts.min.js static/vendor/echarts/
 
-static: static/vendor/echarts/echarts.min.js
+# the PDF reports' CJK font: Noto Sans SC Regular, TrueType outlines (ReportLab embeds a subset of it)
+static/vendor/fonts/NotoSansSC-Regular.ttf: node_modules/.package-lock.json
+	mkdir -p static/vendor/fonts
+	cp node_modules/@expo-google-fonts/noto-sans-sc/400Regular/NotoSansSC_400Regular.ttf $@
+
+static: static/vendor/echarts/echarts.min.js static/vendor/fonts/NotoSansSC-Regular.ttf
 
 SERVICES := $(PY) -m community.devservices
 
@@ -53,17 +58,19 @@ reset: deps
 lint: dev-deps
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
 
-# The suite in two runs on the same services: everything but the fault tests on $(TEST_WORKERS) workers
-# (pytest-xdist), then the fault tests alone, since they stop and restart PostgreSQL and Redis.
+# The suite in two runs on the same services: everything but the fault and real-worker tests on
+# $(TEST_WORKERS) workers (pytest-xdist), then those alone: the fault tests stop and restart PostgreSQL and
+# Redis, and a real Celery worker's timing should not depend on what runs beside it.
 # Exit status 5 is pytest's "nothing collected", which a focused PYTEST_ARGS may meet in one of the two.
 TEST_WORKERS ?= 2
 test: export DEBUG ?= 1
 test: dev-deps static lint
 	$(SERVICES) run -- sh -c '\
-	  $(BIN)/pytest -n $(TEST_WORKERS) -m "not faults" $(PYTEST_ARGS); main=$$?; \
-	  $(BIN)/pytest -n 1 -m faults $(PYTEST_ARGS); faults=$$?; \
+	  $(BIN)/pytest -n $(TEST_WORKERS) -m "not faults and not worker" $(PYTEST_ARGS); main=$$?; \
+	  $(BIN)/pytest -n 1 -m "faults or worker" $(PYTEST_ARGS); faults=$$?; \
 	  [ $$main -eq 0 -o $$main -eq 5 ] && [ $$faults -eq 0 -o $$faults -eq 5 ] && [ $$main$$faults != 55 ]'
 
 bench: export DEBUG ?= 1

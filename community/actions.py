@@ -32,8 +32,8 @@ def record_save(*, by, instance, update_fields=None):
     if instance.pk:
         current = model._base_manager.select_for_update().filter(pk=instance.pk).first()
         if current is not None:
-            ensure_in_scope(by, community_of(current))
-    ensure_in_scope(by, community_of(instance))
+            ensure_in_scope(by, current)
+    ensure_in_scope(by, instance)
     instance.full_clean()
     if isinstance(instance, Resident):
         return resident_save(by=by, resident=instance)

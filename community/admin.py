@@ -13,7 +13,8 @@ from import_export.formats import base_formats
 
 from . import actions, selectors
 from .admin_base import ScopedAdmin, ScopedPlainAdmin
-from .choices import ResidenceType, ScopeLevel, Vulnerability
+from .choices import ResidenceType, Vulnerability
+from .dashboard_links import contributed_filters, unit_filter
 from .models import (
     Building,
     Community,
@@ -30,7 +31,7 @@ from .models import (
     Zone,
 )
 from .resources import HouseholdResource, ResidentResource
-from .scoping import scope_of
+from .scoping import DELETE, VIEW, permitted, reaches, scope_of
 
 admin.site.site_header = _("Community residents' committees platform")
 admin.site.site_title = _("Community platform")
@@ -55,7 +56,7 @@ class TownAdmin(ScopedPlainAdmin):
 @admin.register(Community)
 class CommunityAdmin(ScopedAdmin):
     list_display = ["name", "code", "town", "address", "phone"]
-    list_filter = ["town"]
+    list_filter = [unit_filter("id", town_path="town"), "town"]
     list_select_related = ["town"]
     search_fields = ["name", "code"]
     autocomplete_fields = ["town"]
@@ -64,7 +65,7 @@ class CommunityAdmin(ScopedAdmin):
 @admin.register(Zone)
 class ZoneAdmin(ScopedAdmin):
     list_display = ["name", "community"]
-    list_filter = ["community__town", "community"]
+    list_filter = [unit_filter(), "community__town", "community"]
     list_select_related = ["community"]
     search_fields = ["name", "community__name"]
     autocomplete_fields = ["community"]
@@ -73,7 +74,7 @@ class ZoneAdmin(ScopedAdmin):
 @admin.register(Building)
 class BuildingAdmin(ScopedAdmin):
     list_display = ["name", "zone", "address", "floors"]
-    list_filter = ["zone__community"]
+    list_filter = [unit_filter("zone__community"), "zone__community"]
     list_select_related = ["zone__community"]
     search_fields = ["name", "address", "zone__name"]
     autocomplete_fields = ["zone"]
@@ -145,13 +146,16 @@ class ScopedImportExportMixin(ImportExportMixin):
 @admin.register(Household)
 class HouseholdAdmin(ScopedImportExportMixin, ScopedAdmin):
     list_display = ["__str__", "building", "number", "masked_phone"]
-    list_filter = ["building__zone__community"]
+    list_filter = [unit_filter("building__zone__community"), "building__zone__community"]
     list_select_related = ["building__zone__community"]
     search_fields = ["number", "building__name"]
     autocomplete_fields = ["building"]
     inlines = [ResidentInline]
     resource_classes = [HouseholdResource]
     change_list_template = "admin/community/background_export_change_list.html"
+
+    def get_list_filter(self, request):
+        return [*super().get_list_filter(request), *contributed_filters(self.model)]
 
     @admin.display(description=_("contact phone"))
     def masked_phone(self, obj):
@@ -190,7 +194,13 @@ class ResidenceInline(admin.TabularInline):
 @admin.register(Resident)
 class ResidentAdmin(ScopedImportExportMixin, ScopedAdmin):
     list_display = ["name", "masked_id", "gender", "birth_date", "masked_phone_display", "household", "residence_type"]
-    list_filter = ["residence_type", "gender", VulnerableFilter, "household__building__zone__community"]
+    list_filter = [
+        unit_filter("household__building__zone__community"),
+        "residence_type",
+        "gender",
+        VulnerableFilter,
+        "household__building__zone__community",
+    ]
     list_select_related = ["household__building__zone__community"]
     search_fields = ["name", "=id_number", "=phone"]
     search_help_text = _("Name, pinyin (zs or zhangsan), full ID number or phone.")
@@ -290,7 +300,7 @@ class ResidentAdmin(ScopedImportExportMixin, ScopedAdmin):
 @admin.register(ResidentUnit)
 class ResidentUnitAdmin(ScopedAdmin):
     list_display = ["name", "kind", "community", "member_since", "contact_name"]
-    list_filter = ["kind", "community"]
+    list_filter = [unit_filter(), "kind", "community"]
     list_select_related = ["community"]
     search_fields = ["name", "address", "contact_name"]
     autocomplete_fields = ["community"]
@@ -308,19 +318,7 @@ def users_in_scope(user):
     """The accounts ``user`` may manage in the admin: superusers all; anyone else the non-superusers of their scope."""
     if user.is_superuser:
         return User.objects.all()
-    scope = scope_of(user)
-    if scope is None:
-        return User.objects.none()
-    accounts = User.objects.filter(is_superuser=False)
-    if scope.level == ScopeLevel.COUNTY:
-        return accounts.filter(county_id=scope.county_id)
-    if scope.level == ScopeLevel.TOWN:
-        return accounts.filter(town_id=scope.town_id)
-    if scope.level == ScopeLevel.COMMUNITY:
-        return accounts.filter(community_id=scope.community_id)
-    if scope.level == ScopeLevel.DEPARTMENT:
-        return accounts.filter(department_id=scope.department_id)
-    return User.objects.none()
+    return User.objects.for_scope(scope_of(user), "change").filter(is_superuser=False)
 
 
 @admin.register(PersonalDataAccess)
@@ -460,7 +458,8 @@ class DataExportAdmin(admin.ModelAdmin):
         return self.may_export(request)
 
     def has_view_permission(self, request, obj=None):
-        return self.may_export(request) and (obj is None or obj.user_id == request.user.pk)
+        # the one rule: the roles table lets every role follow its own exports (owner_path), nobody else's
+        return permitted(request.user, DataExport, VIEW) and (obj is None or reaches(scope_of(request.user), obj, VIEW))
 
     def has_add_permission(self, request):
         return False  # exports are asked for on the "new export" page
@@ -469,7 +468,9 @@ class DataExportAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None):
-        return self.may_export(request) and (obj is None or obj.user_id == request.user.pk)
+        return permitted(request.user, DataExport, DELETE) and (
+            obj is None or reaches(scope_of(request.user), obj, DELETE)
+        )
 
     def delete_model(self, request, obj):
         actions.data_export_delete(by=request.user, export_id=obj.pk)

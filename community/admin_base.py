@@ -5,17 +5,20 @@ from __future__ import annotations
 from django.contrib import admin
 from django.contrib.admin.widgets import AutocompleteMixin
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from .masking import mask_value, masked_fields, masked_path
 from .pagination_admin import EstimatedCountPaginator
-from .scoping import community_of, ensure_in_scope, scope_of
+from .permissions import may_reveal
+from .scoping import ADD, CHANGE, DELETE, VIEW, ensure_in_scope, grants, reaches, scope_of
 
 
-def scoped_queryset_for(model, request):
+def scoped_queryset_for(model, request, action=VIEW):
     """The rows of ``model`` this request's user may reach (used for lists and FK choices)."""
     manager = model._default_manager
-    if hasattr(manager, "for_user"):
-        return manager.for_user(request.user)
+    if hasattr(manager, "for_scope"):
+        return manager.for_scope(scope_of(request.user), action)
     return manager.all()
 
 
@@ -60,7 +63,103 @@ def _patch_autocomplete() -> None:
 _patch_autocomplete()
 
 
-class ScopedAdminMixin:
+def _masked_column(name: str, label):
+    """A list column showing ``name`` masked; it has no ``admin_order_field``, so ``?o=`` cannot sort on it."""
+
+    def column(obj):
+        return mask_value(name, getattr(obj, name))
+
+    column.short_description = label
+    column.__name__ = f"masked_{name}"
+    return column
+
+
+class PersonalDataAdminMixin:
+    """Masked personal data (``community.masking``) stays masked in every admin for users without the reveal
+    permission: no list filter (``?phone__startswith=``), search or ordering on a masked field, no masked field
+    as a list column (it is shown masked instead), and a birth date only as its year.  Each refused lookup or
+    search is written to the personal-data access log."""
+
+    def may_reveal(self, request) -> bool:
+        return may_reveal(request.user)
+
+    def _log_refused(self, request, field: str, attempt: str) -> None:
+        from .actions import personal_data_log
+        from .models import PersonalDataAccess
+
+        personal_data_log(
+            by=request.user,
+            kind=PersonalDataAccess.Kind.REFUSED,
+            model=self.model._meta.label,
+            rows=0,
+            fields=field[:200],
+            reason=attempt,
+        )
+
+    def lookup_allowed(self, lookup, value, request=None):
+        if request is not None and not self.may_reveal(request):
+            hit = masked_path(self.model, lookup)
+            if hit:
+                self._log_refused(request, hit, f"filter {lookup}={value}"[:200])
+                return False
+        return super().lookup_allowed(lookup, value, request)
+
+    def get_search_fields(self, request):
+        fields = list(super().get_search_fields(request))
+        if self.may_reveal(request):
+            return fields
+        return [f for f in fields if not masked_path(self.model, f.lstrip("^=@"))]
+
+    def get_search_results(self, request, queryset, search_term):
+        if search_term and not self.may_reveal(request):
+            refused = [f for f in super().get_search_fields(request) if masked_path(self.model, f.lstrip("^=@"))]
+            if refused and sum(c.isdigit() for c in search_term) >= 4:
+                self._log_refused(request, ",".join(f.lstrip("^=@") for f in refused), f"search {search_term}"[:200])
+        return super().get_search_results(request, queryset, search_term)
+
+    def get_list_filter(self, request):
+        entries = list(super().get_list_filter(request))
+        if self.may_reveal(request):
+            return entries
+        return [e for e in entries if not (isinstance(e, str) and masked_path(self.model, e))]
+
+    def get_list_display(self, request):
+        columns = list(super().get_list_display(request))
+        if self.may_reveal(request):
+            return columns
+        masked = masked_fields(self.model)
+        shown = []
+        for column in columns:
+            order = getattr(getattr(self, column, None), "admin_order_field", None) if isinstance(column, str) else None
+            if isinstance(column, str) and column in masked:
+                column = _masked_column(column, self.model._meta.get_field(column).verbose_name)
+            elif isinstance(order, str) and masked_path(self.model, order.lstrip("-")):
+                column = _masked_column(order.lstrip("-"), getattr(getattr(self, column), "short_description", ""))
+            shown.append(column)
+        return shown
+
+    def get_sortable_by(self, request):
+        return [c for c in self.get_list_display(request) if isinstance(c, str)]
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None or "birth_date" not in masked_fields(self.model) or self.may_reveal(request):
+            return fieldsets
+        swap = {"birth_date": "birth_year"}
+        return [(title, {**opts, "fields": [swap.get(f, f) for f in opts["fields"]]}) for title, opts in fieldsets]
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if obj is not None and "birth_date" in masked_fields(self.model) and not self.may_reveal(request):
+            readonly.append("birth_year")
+        return readonly
+
+    @admin.display(description=_("year of birth"))
+    def birth_year(self, obj):
+        return obj.birth_date.year if getattr(obj, "birth_date", None) else ""
+
+
+class ScopedAdminMixin(PersonalDataAdminMixin):
     """Rows, foreign-key choices and writes limited to the user's scope; no scope, no rows."""
 
     show_full_result_count = False
@@ -104,42 +203,42 @@ class ScopedAdminMixin:
     def has_module_permission(self, request):
         return scope_of(request.user) is not None and super().has_module_permission(request)
 
-    def _in_scope(self, request, obj) -> bool:
-        if obj is None or not hasattr(type(obj), "community_path"):
-            return True
-        try:
-            ensure_in_scope(request.user, community_of(obj))
-        except PermissionDenied:
-            return False
-        return True
+    def _reaches(self, request, obj, action) -> bool:
+        """The one rule, for a row (where it is) or, with no row, for the model at all."""
+        scope = scope_of(request.user)
+        if obj is None:
+            return scope is not None and grants(self.model, scope, action) != []
+        return reaches(scope, obj, action)
 
     def has_view_permission(self, request, obj=None):
         # the history views fall back to a row's historical copy when the scoped queryset misses it:
         # without this, another community's history (and each old version) would be readable
-        return super().has_view_permission(request, obj) and self._in_scope(request, obj)
+        return super().has_view_permission(request, obj) and self._reaches(request, obj, VIEW)
+
+    def has_add_permission(self, request):
+        return super().has_add_permission(request) and self._reaches(request, None, ADD)
 
     def has_change_permission(self, request, obj=None):
-        return super().has_change_permission(request, obj) and self._in_scope(request, obj)
+        return super().has_change_permission(request, obj) and self._reaches(request, obj, CHANGE)
 
     def has_delete_permission(self, request, obj=None):
-        return super().has_delete_permission(request, obj) and self._in_scope(request, obj)
+        return super().has_delete_permission(request, obj) and self._reaches(request, obj, DELETE)
+
+    # the form refuses a row placed outside the user's scope; an admin that saves through an action (which
+    # places the row and checks the scope itself) turns this off
+    form_checks_scope = True
 
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)
-        if not hasattr(self.model, "community_path"):
-            return form
-        return scoped_form(form, request.user)
+        return scoped_form(form, request.user) if self.form_checks_scope else form
 
     def save_model(self, request, obj, form, change):
         from .actions import record_save
 
-        if not hasattr(type(obj), "community_path"):  # a county, a town: no community to check
-            return super().save_model(request, obj, form, change)
         record_save(by=request.user, instance=obj)
 
     def delete_model(self, request, obj):
-        if hasattr(type(obj), "community_path"):
-            ensure_in_scope(request.user, community_of(obj))
+        ensure_in_scope(request.user, obj, DELETE)
         super().delete_model(request, obj)
 
 
@@ -152,7 +251,7 @@ def scoped_form(form_class, user):
             if self.errors:
                 return
             try:
-                ensure_in_scope(user, community_of(self.instance))
+                ensure_in_scope(user, self.instance, CHANGE if self.instance.pk else ADD)
             except PermissionDenied as exc:
                 self.add_error(None, str(exc))
 

@@ -70,6 +70,7 @@ class ResidentSerializer(ScopedModelSerializer):
             "masked_id_number",
             "gender",
             "birth_date",
+            "birth_year",
             "phone",
             "masked_phone",
             "relation",
@@ -83,8 +84,14 @@ class ResidentSerializer(ScopedModelSerializer):
             "left_behind_child",
         ]
         read_only_fields = ["gender", "birth_date", "masked_id_number", "masked_phone"]
-        extra_kwargs = {"id_number": {"write_only": True}, "phone": {"write_only": True}}
+        extra_kwargs = {
+            "id_number": {"write_only": True},
+            "phone": {"write_only": True},
+            "birth_date": {"allow_null": True, "help_text": "Null without the reveal permission: see birth_year."},
+        }
+        reveal_only = ["birth_date"]
 
+    birth_year = serializers.IntegerField(source="birth_date.year", read_only=True)
     masked_id_number = serializers.CharField(read_only=True)
     masked_phone = serializers.CharField(read_only=True)
 
@@ -149,9 +156,11 @@ class HouseholdViewSet(ScopedViewSet):
 
 
 class ResidentViewSet(ScopedViewSet):
-    """Residents; ID numbers and phones are masked (write-only in full)."""
+    """Residents; ID numbers and phones are masked (write-only in full), birth dates shown as the year only
+    without the reveal permission (and never a sort key: an order of birth dates narrows the hidden digits)."""
 
     queryset = Resident.objects.all()
+    ordering_fields = ["id", "name", "household", "relation", "residence_type", "moved_in", "moved_out"]
     serializer_class = ResidentSerializer
     filterset_class = ResidentFilter
     pagination_class = CursorPagination

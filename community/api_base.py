@@ -10,7 +10,7 @@ from rest_framework import exceptions, serializers, viewsets
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from .pagination import CursorPagination, PagePagination  # noqa: F401  (re-exported)
-from .scoping import community_of, ensure_in_scope
+from .scoping import DELETE, ensure_in_scope
 
 
 class ScopedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
@@ -25,7 +25,25 @@ class ScopedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
 
 
 class ScopedModelSerializer(serializers.ModelSerializer):
+    """``Meta.reveal_only`` names fields that come back null to a caller without the reveal permission
+    (a birth date: with the masked ID number beside it, it gives back the 8 digits the mask hides)."""
+
     serializer_related_field = ScopedPrimaryKeyRelatedField
+
+    def to_representation(self, instance):
+        from .permissions import may_reveal
+
+        data = super().to_representation(instance)
+        hidden = getattr(self.Meta, "reveal_only", ())
+        if hidden:
+            if "_may_reveal" not in self.context:
+                request = self.context.get("request")
+                self.context["_may_reveal"] = may_reveal(getattr(request, "user", None))
+            if not self.context["_may_reveal"]:
+                for name in hidden:
+                    if name in data:
+                        data[name] = None
+        return data
 
 
 class ScopedViewSet(viewsets.ModelViewSet):
@@ -55,7 +73,7 @@ class ScopedViewSet(viewsets.ModelViewSet):
         serializer.instance = record_save(by=self.request.user, instance=instance)
 
     def perform_destroy(self, instance):
-        ensure_in_scope(self.request.user, community_of(instance))
+        ensure_in_scope(self.request.user, instance, DELETE)
         instance.delete()
 
 

@@ -2,6 +2,8 @@ from django.apps import AppConfig, apps
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
+OWN_EXPORTS = ["community.view_dataexport", "community.add_dataexport", "community.delete_dataexport"]
+
 
 class CommunityConfig(AppConfig):
     name = "community"
@@ -63,6 +65,7 @@ class CommunityConfig(AppConfig):
             "community.view_department",
         ],
         "department_liaison": ["community.view_department", "community.view_community"],
+        "bookkeeper": ["community.view_community", "community.view_department"],
         "party_worker": [
             "community.view_community",
             "community.view_zone",
@@ -71,6 +74,12 @@ class CommunityConfig(AppConfig):
             "community.view_resident",
         ],
     }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # every role asks for, follows and deletes its own background exports (owner_path: nobody else's)
+        for perms in self.role_permissions.values():
+            perms.extend(OWN_EXPORTS)
 
     def ready(self):
         from . import checks, dashboard, departments  # noqa: F401

@@ -48,3 +48,21 @@ def demo_users_absent(app_configs, **kwargs):
             )
         ]
     return []
+
+
+@register("platform")
+def proxy_header_configured(app_configs, **kwargs):
+    """``RATELIMIT_IP_META_KEY`` names a request.META key (``HTTP_X_REAL_IP``), never a raw header name: a key
+    that no request carries made every rate limit look the other way.  Refused at start-up."""
+    key = getattr(settings, "RATELIMIT_IP_META_KEY", None)
+    if not key or callable(key) or (isinstance(key, str) and "." in key):
+        return []
+    if not isinstance(key, str) or not (key == "REMOTE_ADDR" or (key.startswith("HTTP_") and key.isupper())):
+        return [
+            Error(
+                f"RATELIMIT_IP_META_KEY={key!r} is no request.META key: requests would never carry it.",
+                hint="Use the META form of the header your TLS proxy sets, e.g. HTTP_X_REAL_IP for X-Real-IP.",
+                id="platform.E031",
+            )
+        ]
+    return []

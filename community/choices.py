@@ -18,6 +18,7 @@ class Role(models.TextChoices):
     COMMUNITY_STAFF = "community_staff", _("Community staff")
     DEPARTMENT_LIAISON = "department_liaison", _("Department liaison")
     PARTY_WORKER = "party_worker", _("Party worker")
+    BOOKKEEPER = "bookkeeper", _("Bookkeeper")
 
 
 class TownKind(models.TextChoices):

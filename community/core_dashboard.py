@@ -1,25 +1,45 @@
-"""The core's dashboard section: communities, households, residents, vulnerable households."""
+"""The core's dashboard section: communities, households, residents, vulnerable households (states now)."""
 
 from django.utils.translation import gettext_lazy as _
 
 from . import selectors
 from .charts import bar_chart
-from .dashboard import Indicator, section
+from .dashboard import NOW, Indicator, section
+from .dashboard_links import rows_link
+
+ADMIN = "/admin/community/"
 
 
 @section("people", _("People and households"), order=10)
 def people(scope, period):
     rows = selectors.community_rows(scope=scope)
     names = [r.name for r in rows]
+    current = {"moved_out__isnull": "True"}
+    vulnerable = rows_link(f"{ADMIN}resident/", scope, vulnerable="yes", **current)
     return [
-        Indicator("communities", _("Communities"), len(rows), _("communities"), link="/admin/community/community/"),
-        Indicator("zones", _("Zones"), sum(r.zones for r in rows), _("zones"), link="/admin/community/zone/"),
+        Indicator(
+            "communities",
+            _("Communities"),
+            len(rows),
+            _("communities"),
+            link=rows_link(f"{ADMIN}community/", scope),
+            basis=NOW,
+        ),
+        Indicator(
+            "zones",
+            _("Zones"),
+            sum(r.zones for r in rows),
+            _("zones"),
+            link=rows_link(f"{ADMIN}zone/", scope),
+            basis=NOW,
+        ),
         Indicator(
             "buildings",
             _("Buildings"),
             sum(r.buildings for r in rows),
             _("buildings"),
-            link="/admin/community/building/",
+            link=rows_link(f"{ADMIN}building/", scope),
+            basis=NOW,
         ),
         Indicator(
             "households",
@@ -27,7 +47,8 @@ def people(scope, period):
             sum(r.households for r in rows),
             _("households"),
             chart=bar_chart(names, {_("Households"): [r.households for r in rows]}),
-            link="/admin/community/household/",
+            link=rows_link(f"{ADMIN}household/", scope),
+            basis=NOW,
         ),
         Indicator(
             "residents",
@@ -35,7 +56,8 @@ def people(scope, period):
             sum(r.residents for r in rows),
             _("people"),
             chart=bar_chart(names, {_("Residents"): [r.residents for r in rows]}),
-            link="/admin/community/resident/",
+            link=rows_link(f"{ADMIN}resident/", scope, **current),
+            basis=NOW,
         ),
         Indicator(
             "vulnerable_households",
@@ -43,13 +65,16 @@ def people(scope, period):
             sum(r.vulnerable_households for r in rows),
             _("households"),
             chart=bar_chart(names, {_("Vulnerable households"): [r.vulnerable_households for r in rows]}),
-            link="/admin/community/resident/?vulnerable=yes",
+            link=vulnerable,
+            basis=NOW,
+            counted=False,  # households of the vulnerable residents listed
         ),
         Indicator(
             "vulnerable_residents",
             _("Vulnerable residents"),
             sum(r.vulnerable_residents for r in rows),
             _("people"),
-            link="/admin/community/resident/?vulnerable=yes",
+            link=vulnerable,
+            basis=NOW,
         ),
     ]

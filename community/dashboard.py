@@ -11,7 +11,7 @@ import calendar
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from importlib import import_module
 
 from django.apps import apps
@@ -19,6 +19,49 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .choices import ScopeLevel
+
+# what a figure counts: a stock at the end of the period, a flow within it, or a state now
+STOCK, FLOW, NOW = "stock", "flow", "now"
+NO_DATA = "—"
+YUAN_UNITS = {"yuan", "元"}
+
+
+def number_text(value) -> str:
+    """THE number format of the platform (screen, XLSX, PDF): thousands separators, at most two decimals.
+
+    ``None`` (no data) is "—", never "None"; whole numbers show no decimals.
+    """
+    if value is None or value == "":
+        return NO_DATA
+    if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
+        return str(value)
+    amount = Decimal(str(value))
+    places = _places(amount)
+    return f"{amount.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP):,f}"
+
+
+def _places(amount: Decimal) -> int:
+    if amount == amount.to_integral_value():
+        return 0
+    return 1 if amount * 10 == (amount * 10).to_integral_value() else 2
+
+
+def excel_format(value) -> str:
+    """The XLSX number format that shows a value exactly as ``number_text`` does."""
+    if not isinstance(value, int | float | Decimal) or isinstance(value, bool):
+        return "General"
+    places = _places(Decimal(str(value)))
+    return "#,##0" + ("." + "0" * places if places else "")
+
+
+def wan_text(value, unit="") -> str:
+    """An amount of 10,000 yuan or more also read in 万 (136,000 → "13.6万"), as officials say it."""
+    if value is None or isinstance(value, bool) or not isinstance(value, int | float | Decimal):
+        return ""
+    if str(unit) not in YUAN_UNITS or abs(Decimal(str(value))) < 10_000:
+        return ""
+    wan = (Decimal(str(value)) / 10_000).quantize(Decimal("0.01")).normalize()
+    return f"{wan:,f}万"
 
 
 @dataclass(frozen=True)
@@ -29,14 +72,37 @@ class Indicator:
     unit: str = ""
     chart: dict | None = None
     link: str = ""
+    basis: str = STOCK  # STOCK at the period's end, FLOW within the period, NOW (a state today)
+    note: str = ""  # a short gloss beside the figure, e.g. the pay split's shares "80% / 20%"
+    counted: bool = True  # the value is the number of rows its link lists (False: a sum, ratio or median of them)
 
     def as_json(self) -> dict:
         data = asdict(self)
         data["label"] = str(self.label)
         data["unit"] = str(self.unit)
+        data["note"] = str(self.note)
         if isinstance(self.value, Decimal):
             data["value"] = str(self.value)
         return data
+
+    @property
+    def text(self) -> str:
+        """The value as every output shows it: "136,000", "50", "—"."""
+        return number_text(self.value)
+
+    @property
+    def wan(self) -> str:
+        return wan_text(self.value, self.unit)
+
+    def when(self, period: Period, today: dt.date | None = None) -> str:
+        """What moment or span the figure is of, shown beside it."""
+        today = today or timezone.localdate()
+        if self.basis == NOW:
+            return str(_("now (%(day)s)")) % {"day": f"{today:%Y-%m-%d}"}
+        if self.basis == FLOW:
+            end = min(period.end, today)
+            return str(_("%(start)s to %(end)s")) % {"start": f"{period.start:%Y-%m-%d}", "end": f"{end:%Y-%m-%d}"}
+        return str(_("at %(day)s")) % {"day": f"{min(period.end, today):%Y-%m-%d}"}
 
 
 @dataclass(frozen=True)
@@ -75,6 +141,13 @@ class Period:
         except (ValueError, TypeError):
             pass
         raise ValueError(str(_("Unknown period: use month=YYYY-MM, quarter=YYYY-Qn or year=YYYY.")))
+
+    @classmethod
+    def last_complete_month(cls, today: dt.date | None = None) -> Period:
+        """The month before this one: the default of reports (this month is not over yet)."""
+        today = today or timezone.localdate()
+        last = today.replace(day=1) - dt.timedelta(days=1)
+        return cls.parse("month", f"{last:%Y-%m}")
 
     @property
     def label(self) -> str:

@@ -67,6 +67,7 @@ def _sticky_port(port_file: Path) -> int:
     except (FileNotFoundError, ValueError):
         return _free_port()
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the servers bind: old connections don't count
         try:
             sock.bind(("127.0.0.1", port))
         except OSError:
@@ -426,6 +427,10 @@ def run(command: list[str], *, worker: bool = False) -> int:
     background = None
     try:
         env = {**os.environ, **environment()}
+        if env.get("DJANGO_SETTINGS_MODULE") == "community.settings":
+            # the default that importing this package (its Celery app) put here, not the caller's choice:
+            # manage.py and celery set it again themselves, and pytest then reads its own from pyproject
+            del env["DJANGO_SETTINGS_MODULE"]
         background = _start_worker(env) if worker else None
         child = subprocess.Popen(command, env=env)
         previous = signal.signal(signal.SIGTERM, lambda *_: child.send_signal(signal.SIGTERM))

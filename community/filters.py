@@ -58,8 +58,12 @@ class ResidentFilter(filters.FilterSet):
     vulnerable = filters.BooleanFilter(method="filter_vulnerable")
     current = filters.BooleanFilter(field_name="moved_out", lookup_expr="isnull")
     name = filters.CharFilter(lookup_expr="startswith")
-    born_after = filters.DateFilter(field_name="birth_date", lookup_expr="gte")
-    born_before = filters.DateFilter(field_name="birth_date", lookup_expr="lte")
+    born_after = filters.DateFilter(
+        method="filter_born", help_text=_("Born on or after; by year only without the reveal permission.")
+    )
+    born_before = filters.DateFilter(
+        method="filter_born", help_text=_("Born on or before; by year only without the reveal permission.")
+    )
     q = filters.CharFilter(
         method="search", label=_("Search"), help_text=_("Name, pinyin (zs or zhangsan), ID number or phone.")
     )
@@ -68,10 +72,23 @@ class ResidentFilter(filters.FilterSet):
         model = Resident
         fields = ["household", "building", "community", "residence_type", "relation", "gender"]
 
+    def _may_reveal(self) -> bool:
+        """Without a request the caller is the export job, whose file (export permission) holds full data."""
+        from .permissions import may_reveal
+
+        return self.request is None or may_reveal(getattr(self.request, "user", None))
+
     def search(self, queryset, name, value):
         from .selectors import resident_search
 
-        return resident_search(queryset, value)
+        return resident_search(queryset, value, personal=self._may_reveal())
+
+    def filter_born(self, queryset, name, value):
+        """A birth date bisected day by day would give back the digits the ID mask hides: years only, then."""
+        lookup = "gte" if name == "born_after" else "lte"
+        if self._may_reveal():
+            return queryset.filter(**{f"birth_date__{lookup}": value})
+        return queryset.filter(**{f"birth_date__year__{lookup}": value.year})
 
     def filter_vulnerability(self, queryset, name, value):
         return queryset.filter(**{value: True})

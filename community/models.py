@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
@@ -20,7 +20,7 @@ from .choices import (
     TownKind,
     UnitKind,
 )
-from .scoping import ScopedQuerySet, scope_of
+from .scoping import ScopedQuerySet
 
 # Surnames whose reading differs from the character's everyday one (单 shan, 曾 zeng, ...).
 SURNAME_PINYIN = {
@@ -70,21 +70,14 @@ class TimeStamped(models.Model):
         abstract = True
 
 
-class CountyQuerySet(models.QuerySet):
-    def for_user(self, user):
-        scope = scope_of(user)
-        if scope is None:
-            return self.none()
-        if scope.is_all:
-            return self
-        return self.filter(pk=scope.county_id)
-
-
 class County(TimeStamped):
+    county_path = ""
+    shared_down = True  # everyone of the county reads its row
+
     name = models.CharField(_("name"), max_length=60, unique=True)
     code = models.CharField(_("administrative code"), max_length=12, unique=True)
 
-    objects = CountyQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("county")
@@ -95,27 +88,17 @@ class County(TimeStamped):
         return self.name
 
 
-class TownQuerySet(models.QuerySet):
-    def for_user(self, user):
-        scope = scope_of(user)
-        if scope is None:
-            return self.none()
-        if scope.is_all:
-            return self
-        if scope.level == ScopeLevel.TOWN:
-            return self.filter(pk=scope.town_id)
-        if scope.level == ScopeLevel.COMMUNITY:
-            return self.filter(communities__id=scope.community_id)
-        return self.filter(county_id=scope.county_id)
-
-
 class Town(TimeStamped):
+    town_path = ""
+    county_path = "county"
+    shared_down = True  # a community reads its town; a department the county's towns
+
     county = models.ForeignKey(County, models.PROTECT, related_name="towns", verbose_name=_("county"))
     name = models.CharField(_("name"), max_length=60)
     code = models.CharField(_("code"), max_length=12, unique=True)
     kind = models.CharField(_("kind"), max_length=12, choices=TownKind.choices, default=TownKind.TOWN)
 
-    objects = TownQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("town")
@@ -129,6 +112,8 @@ class Town(TimeStamped):
 
 class Community(TimeStamped):
     community_path = ""
+    county_path = "town__county"
+    shared_down = (ScopeLevel.DEPARTMENT,)  # a liaison works in every community of the county
 
     town = models.ForeignKey(Town, models.PROTECT, related_name="communities", verbose_name=_("town"))
     name = models.CharField(_("name"), max_length=60)
@@ -350,28 +335,19 @@ class Residence(models.Model):
         return f"{self.resident} @ {self.household}"
 
 
-class DepartmentQuerySet(models.QuerySet):
-    def for_user(self, user):
-        """Departments are county-wide: everyone of the county sees them; a liaison sees their own."""
-        scope = scope_of(user)
-        if scope is None:
-            return self.none()
-        if scope.is_all:
-            return self
-        if scope.department_id:
-            return self.filter(pk=scope.department_id)
-        return self.filter(county_id=scope.county_id)
-
-
 class Department(TimeStamped):
     """职能部门: a county department that works in the communities."""
+
+    county_path = "county"
+    department_path = ""
+    shared_down = True  # every office of the county routes work to its departments
 
     county = models.ForeignKey(County, models.PROTECT, related_name="departments", verbose_name=_("county"))
     code = models.CharField(_("code"), max_length=32, choices=DepartmentCode.choices)
     name = models.CharField(_("name"), max_length=60)
     duties = models.TextField(_("duties in the communities"), blank=True)
 
-    objects = DepartmentQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("department")
@@ -412,8 +388,18 @@ class ResidentUnit(TimeStamped):
         return self.name
 
 
+class ScopedUserManager(UserManager.from_queryset(ScopedQuerySet)):
+    """Django's user manager, with the one scope rule (``restrict``) on its querysets."""
+
+
 class User(AbstractUser):
     """A person who signs in; the scope decides which communities' rows they reach."""
+
+    # accounts are managed within the scope they belong to
+    community_path = "community"
+    town_path = "town"
+    county_path = "county"
+    department_path = "department"
 
     scope_level = models.CharField(_("scope"), max_length=12, choices=ScopeLevel.choices, blank=True)
     county = models.ForeignKey(County, models.PROTECT, null=True, blank=True, verbose_name=_("county"))
@@ -421,6 +407,8 @@ class User(AbstractUser):
     community = models.ForeignKey(Community, models.PROTECT, null=True, blank=True, verbose_name=_("community"))
     department = models.ForeignKey(Department, models.PROTECT, null=True, blank=True, verbose_name=_("department"))
     phone = models.CharField(_("phone"), max_length=20, blank=True, validators=[validators.validate_phone])
+
+    objects = ScopedUserManager()
 
     class Meta:
         verbose_name = _("user")
@@ -450,9 +438,16 @@ class User(AbstractUser):
 class PersonalDataAccess(models.Model):
     """PIPL access log: every reveal of a full ID number or phone, and every export of personal data."""
 
+    # an access is seen where the account that made it is managed
+    community_path = "user__community"
+    town_path = "user__town"
+    county_path = "user__county"
+    department_path = "user__department"
+
     class Kind(models.TextChoices):
         REVEAL = "reveal", _("Reveal")
         EXPORT = "export", _("Export")
+        REFUSED = "refused", _("Refused lookup")
 
     user = models.ForeignKey(User, models.PROTECT, related_name="+", verbose_name=_("user"))
     kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices)
@@ -463,6 +458,8 @@ class PersonalDataAccess(models.Model):
     reason = models.CharField(_("reason"), max_length=200, blank=True)
     at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
 
+    objects = ScopedQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("personal data access")
         verbose_name_plural = _("personal data access log")
@@ -472,16 +469,10 @@ class PersonalDataAccess(models.Model):
         return f"{self.user} {self.kind} {self.model}:{self.object_id}"
 
 
-class DataExportQuerySet(models.QuerySet):
-    def for_user(self, user):
-        """A user reaches only the exports they asked for: the files hold personal data."""
-        if user is None or not user.is_authenticated or not user.is_active:
-            return self.none()
-        return self.filter(user=user)
-
-
 class DataExport(models.Model):
     """A background export of a large list (residents, households) to an XLSX file, with its progress."""
+
+    owner_path = "user"  # the file holds personal data: only the one who asked reaches it
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("Queued")
@@ -509,7 +500,7 @@ class DataExport(models.Model):
     started_at = models.DateTimeField(_("started"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
 
-    objects = DataExportQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("data export")

@@ -16,3 +16,13 @@ class CursorPagination(pagination.CursorPagination):
     page_size_query_param = "page_size"
     max_page_size = 500
     ordering = "-id"
+
+    def paginate_queryset(self, queryset, request, view=None):
+        """A tampered cursor whose position is no value of the ordering field is a 404, not a 500."""
+        from django.core.exceptions import ValidationError
+        from rest_framework.exceptions import NotFound
+
+        try:
+            return super().paginate_queryset(queryset, request, view)
+        except (TypeError, ValueError, ValidationError):
+            raise NotFound(self.invalid_cursor_message) from None

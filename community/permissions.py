@@ -18,3 +18,11 @@ class ScopedModelPermissions(permissions.DjangoModelPermissions):
         if getattr(view, "model_permissions", True) is False:
             return bool(request.user and request.user.is_authenticated)
         return super().has_permission(request, view)
+
+
+REVEAL_PERMISSION = "community.reveal_personal_data"
+
+
+def may_reveal(user) -> bool:
+    """Whether ``user`` may see full ID numbers, phones and birth dates (and filter, search or sort on them)."""
+    return bool(user and user.is_authenticated and user.has_perm(REVEAL_PERMISSION))

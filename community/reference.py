@@ -244,3 +244,12 @@ def load_demo_users(ctx: Context) -> None:
         town=ctx.town,
         community=first,
     )
+    user(
+        "demo_bookkeeper",
+        Role.BOOKKEEPER,
+        "社区报账员",
+        scope_level=ScopeLevel.COMMUNITY,
+        county=ctx.county,
+        town=ctx.town,
+        community=first,
+    )

@@ -70,7 +70,7 @@ def report_list(request):
         {
             "target": target,
             "runs": runs,
-            "default_month": Period.parse("month", None).label,
+            "default_month": Period.last_complete_month().label,
             "broker_down": health.broker_status() == "down",
         },
     )

@@ -321,6 +321,9 @@ def dashboard_read(*, target: Target, period: Period, live: bool = False) -> Das
                             unit=i["unit"],
                             chart=i["chart"],
                             link=i["link"],
+                            basis=i.get("basis", dashboard.STOCK),
+                            note=i.get("note", ""),
+                            counted=i.get("counted", True),
                         )
                         for i in sec["indicators"]
                     ],

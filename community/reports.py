@@ -2,7 +2,8 @@
 
 Both take what ``community.dashboard.collect`` returns, so the report and the screen cannot
 disagree.  The PDF embeds a subset of a TrueType CJK font (settings.PDF_CJK_FONT) so it reads on
-any machine; without that font it falls back to ReportLab's built-in CID font STSong-Light.
+any machine: Noto Sans SC, installed from npm by ``make static`` (never a system font a newcomer lacks);
+without that file it falls back to ReportLab's CID font STSong-Light, which is not embedded.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import io
 from decimal import Decimal
 from pathlib import Path
+from xml.sax.saxutils import escape
 
 from django.conf import settings
 from django.utils import timezone
@@ -28,16 +30,31 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfbase.ttfonts import TTFont
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+from .dashboard import NO_DATA, excel_format, number_text
 
 PALETTE = [colors.HexColor(c) for c in ("#b3261e", "#1a5fb4", "#2e7d32", "#e5a50a", "#613583", "#865e3c")]
 HEADER_FILL = PatternFill("solid", fgColor="F2DCDB")
 
 
 def _number(value):
+    """A figure as an XLSX cell: a number (shown with ``excel_format``), or "—" when there is no data."""
+    if value is None:
+        return NO_DATA
     if isinstance(value, Decimal):
         return float(value) if value != value.to_integral_value() else int(value)
     return value
+
+
+def _cell(sheet, row: int, column: int, value) -> None:
+    """Give a numeric cell the platform's one number format (thousands separators, as on screen)."""
+    sheet.cell(row=row, column=column).number_format = excel_format(value)
+
+
+def _gloss(ind) -> str:
+    """What stands beside a figure: its 万 reading and its note (the campaign, the split's share, the years)."""
+    return " · ".join(part for part in (ind.wan, str(ind.note)) if part)
 
 
 def chart_table(chart: dict) -> tuple[list[str], list[tuple[str, list]]] | None:
@@ -64,18 +81,23 @@ def build_xlsx(*, target, period, collected) -> bytes:
     summary.append([_("Period"), f"{period.start:%Y-%m-%d} — {period.end:%Y-%m-%d}"])
     summary.append([_("Generated at"), timezone.localtime().strftime("%Y-%m-%d %H:%M")])
     summary.append([])
-    summary.append([_("Section"), _("Indicator"), _("Value"), _("Unit")])
+    summary.append([_("Section"), _("Indicator"), _("Value"), _("Unit"), _("Period"), _("Note")])
     for cell in summary[6]:
         cell.font, cell.fill = Font(bold=True), HEADER_FILL
     for section, indicators in collected:
         sheet = book.create_sheet(_sheet_title(str(section.title), book.sheetnames))
-        sheet.append([_("Indicator"), _("Value"), _("Unit")])
+        sheet.append([_("Indicator"), _("Value"), _("Unit"), _("Period"), _("Note")])
         for cell in sheet[1]:
             cell.font, cell.fill = Font(bold=True), HEADER_FILL
         for ind in indicators:
             row = [str(ind.label), _number(ind.value), str(ind.unit)]
-            sheet.append(row)
+            extra = [ind.when(period), _gloss(ind)]
+            sheet.append([*row, *extra])
+            _cell(sheet, sheet.max_row, 2, ind.value)
             summary.append([str(section.title), *row])
+            _cell(summary, summary.max_row, 3, ind.value)
+            summary.cell(row=summary.max_row, column=5, value=extra[0])
+            summary.cell(row=summary.max_row, column=6, value=extra[1])
         for ind in indicators:
             table = chart_table(ind.chart) if ind.chart else None
             if not table:
@@ -86,7 +108,10 @@ def build_xlsx(*, target, period, collected) -> bytes:
             sheet.cell(row=sheet.max_row, column=1).font = Font(bold=True)
             sheet.append(["", *[name for name, _values in series]])
             for i, category in enumerate(categories):
-                sheet.append([category, *[_number(values[i]) if i < len(values) else None for _n, values in series]])
+                cells = [_number(values[i]) if i < len(values) else None for _n, values in series]
+                sheet.append([category, *cells])
+                for column, value in enumerate(cells, 2):
+                    _cell(sheet, sheet.max_row, column, value)
         _autowidth(sheet)
     _autowidth(summary)
     buffer = io.BytesIO()
@@ -142,23 +167,11 @@ def _chart_drawing(chart: dict, font: str) -> Drawing | None:
         return None
     drawing = Drawing(170 * mm, 70 * mm)
     if chart["series"][0].get("type") == "pie":
-        if not sum(float(v or 0) for v in series[0][1]):
-            return None  # nothing to divide into slices
-        pie = Pie()
-        pie.x, pie.y, pie.width, pie.height = 20, 15, 55 * mm, 55 * mm
-        pie.data = [float(v or 0) for v in series[0][1]] or [1]
-        pie.labels = [str(c) for c in categories]
-        pie.sideLabels = True
-        pie.simpleLabels = False
-        for i in range(len(pie.data)):
-            pie.slices[i].fillColor = PALETTE[i % len(PALETTE)]
-            pie.slices[i].fontName = font
-        drawing.add(pie)
-        return drawing
+        return _pie_drawing(categories, series[0][1], font)
     bars = VerticalBarChart()
     bars.x, bars.y, bars.width, bars.height = 40, 30, 150 * mm, 50 * mm
     bars.data = [[float(v or 0) for v in values] for _name, values in series]
-    bars.categoryAxis.categoryNames = [str(c) for c in categories]
+    bars.categoryAxis.categoryNames = [_short(str(c), 10) for c in categories]
     bars.categoryAxis.labels.fontName = font
     bars.categoryAxis.labels.fontSize = 7
     bars.categoryAxis.labels.angle = 30 if len(categories) > 6 else 0
@@ -167,6 +180,7 @@ def _chart_drawing(chart: dict, font: str) -> Drawing | None:
     if not any(float(v or 0) for _name, values in series for v in values):
         bars.valueAxis.valueMax = 1
     bars.valueAxis.labels.fontSize = 7
+    bars.valueAxis.labelTextFormat = lambda v: number_text(Decimal(str(v)))
     for i in range(len(bars.data)):
         bars.bars[i].fillColor = PALETTE[i % len(PALETTE)]
     drawing.add(bars)
@@ -183,11 +197,50 @@ def _chart_drawing(chart: dict, font: str) -> Drawing | None:
     return drawing
 
 
+def _short(text: str, length: int) -> str:
+    return text if len(text) <= length else text[: length - 1] + "…"
+
+
+def _pie_drawing(categories, values, font: str) -> Drawing | None:
+    """A pie in the middle of its box, with each slice's name, figure and share in a legend beside it
+    (labels round the pie were clipped at the page's edge and ran into the caption)."""
+    numbers = [float(v or 0) for v in values]
+    total = sum(numbers)
+    if not total:
+        return None  # nothing to divide into slices
+    drawing = Drawing(170 * mm, 62 * mm)
+    pie = Pie()
+    pie.x, pie.y, pie.width, pie.height = 8 * mm, 6 * mm, 50 * mm, 50 * mm
+    pie.data = numbers
+    pie.labels = None
+    pie.slices.strokeColor = colors.white
+    for i in range(len(numbers)):
+        pie.slices[i].fillColor = PALETTE[i % len(PALETTE)]
+    drawing.add(pie)
+    legend = Legend()
+    legend.x, legend.y = 70 * mm, 56 * mm
+    legend.fontName, legend.fontSize = font, 8
+    legend.alignment = "right"
+    legend.columnMaximum = 12
+    legend.dy = 9
+    legend.colorNamePairs = [
+        (
+            PALETTE[i % len(PALETTE)],
+            f"{_short(str(c), 14)}  {number_text(v)} ({number_text(round(100 * v / total, 1))}%)",
+        )
+        for i, (c, v) in enumerate(zip(categories, numbers, strict=False))
+    ]
+    drawing.add(legend)
+    return drawing
+
+
 def build_pdf(*, target, period, collected) -> bytes:
     font = cjk_font_name()
     title = ParagraphStyle("title", fontName=font, fontSize=18, leading=24, spaceAfter=6)
     heading = ParagraphStyle("heading", fontName=font, fontSize=13, leading=18, spaceBefore=10, spaceAfter=4)
     body = ParagraphStyle("body", fontName=font, fontSize=9.5, leading=13)
+    small = ParagraphStyle("small", fontName=font, fontSize=8, leading=11)
+    caption = ParagraphStyle("caption", parent=body, spaceBefore=6, spaceAfter=2)
     story = [
         Paragraph(_("Monthly report of community work") + f" · {target.name}", title),
         Paragraph(
@@ -203,12 +256,18 @@ def build_pdf(*, target, period, collected) -> bytes:
     ]
     for section, indicators in collected:
         story.append(Paragraph(str(section.title), heading))
-        rows = [[Paragraph(_("Indicator"), body), Paragraph(_("Value"), body), Paragraph(_("Unit"), body)]]
+        head = [_("Indicator"), _("Value"), _("Unit"), _("Period")]
+        rows = [[Paragraph(h, body) for h in head]]
         rows += [
-            [Paragraph(str(i.label), body), Paragraph(str(_number(i.value)), body), Paragraph(str(i.unit), body)]
+            [
+                Paragraph(escape(str(i.label)), body),
+                Paragraph(escape(" ".join(part for part in (i.text, _gloss(i)) if part)), body),
+                Paragraph(escape(str(i.unit)), body),
+                Paragraph(escape(i.when(period)), small),
+            ]
             for i in indicators
         ]
-        table = Table(rows, colWidths=[95 * mm, 40 * mm, 35 * mm], repeatRows=1)
+        table = Table(rows, colWidths=[70 * mm, 45 * mm, 18 * mm, 41 * mm], repeatRows=1)
         table.setStyle(
             TableStyle(
                 [
@@ -223,8 +282,7 @@ def build_pdf(*, target, period, collected) -> bytes:
             if ind.chart:
                 drawing = _chart_drawing(ind.chart, font)
                 if drawing is not None:
-                    story.append(Paragraph(str(ind.label), body))
-                    story.append(drawing)
+                    story.append(KeepTogether([Paragraph(escape(str(ind.label)), caption), drawing]))
     buffer = io.BytesIO()
     doc = SimpleDocTemplate(
         buffer,

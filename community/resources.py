@@ -56,7 +56,7 @@ from import_export import fields, resources, widgets
 from . import actions, validators
 from .choices import Relation, ResidenceType
 from .models import Building, Community, Household, PersonalDataAccess, Resident
-from .scoping import community_of, scope_of
+from .scoping import CHANGE, community_of, reaches, scope_of
 
 # --- the column headers (the file format: documented above) -------------------------------------
 HOUSEHOLD_ID = "户ID"
@@ -296,7 +296,7 @@ class ScopedResource(resources.ModelResource):
         return super().import_row(row, instance_loader, **kwargs)
 
     def in_scope(self, community) -> bool:
-        return community is not None and self.scope.allows(community)
+        return community is not None and reaches(self.scope, community, CHANGE)
 
     def out_of_scope_message(self, community) -> str:
         return _("%(community)s lies outside your scope: you may only import into your own communities.") % {

@@ -25,3 +25,41 @@ def sync_role_permissions(app_configs) -> None:
             app_label, codename = perm.split(".", 1)
             query |= Q(content_type__app_label=app_label, codename=codename)
         group.permissions.set(Permission.objects.filter(query))
+
+
+ACTION_LETTERS = {"view": "V", "add": "A", "change": "C", "delete": "D"}
+
+
+def table(app_configs) -> dict[str, dict[str, list[str]]]:
+    """model label → role → what the role may do to it (view/add/change/delete and the model's own actions)."""
+    from django.apps import apps as registry
+
+    rows: dict[str, dict[str, list[str]]] = {}
+    for role, perms in declared_permissions(app_configs).items():
+        for perm in sorted(perms):
+            app_label, codename = perm.split(".", 1)
+            action, _sep, model_name = codename.rpartition("_")
+            try:
+                model = registry.get_model(app_label, model_name)
+            except LookupError:
+                continue  # a permission that is not a model's (e.g. reveal_personal_data)
+            rows.setdefault(model._meta.label, {}).setdefault(role, []).append(action)
+    return dict(sorted(rows.items()))
+
+
+def table_markdown(app_configs) -> str:
+    """The roles table as Markdown (README's Security section, `manage.py roles_table`)."""
+    roles = [role.value for role in Role]
+    lines = [
+        "| model | " + " | ".join(roles) + " |",
+        "|---|" + "---|" * len(roles),
+    ]
+    for label, by_role in table(app_configs).items():
+        cells = []
+        for role in roles:
+            actions = by_role.get(role, [])
+            letters = "".join(ACTION_LETTERS[a] for a in ("view", "add", "change", "delete") if a in actions)
+            extra = sorted(a for a in actions if a not in ACTION_LETTERS)
+            cells.append(" ".join([letters, *extra]).strip() or "—")
+        lines.append(f"| {label} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)

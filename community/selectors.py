@@ -30,11 +30,11 @@ def _count_by_community(queryset, path: str, distinct_field: str = "id") -> dict
 
 def community_rows(*, scope: Scope | None) -> list[CommunityRow]:
     """One row per community in scope with its people counts: six queries whatever the size."""
-    communities = list(Community.objects.for_user_scope(scope).select_related("town").order_by("code"))
-    zones = _count_by_community(Zone.objects.for_user_scope(scope), Zone.community_path)
-    buildings = _count_by_community(Building.objects.for_user_scope(scope), Building.community_path)
-    households = _count_by_community(Household.objects.for_user_scope(scope), Household.community_path)
-    current = Resident.objects.for_user_scope(scope).current()
+    communities = list(Community.objects.for_scope(scope).select_related("town").order_by("code"))
+    zones = _count_by_community(Zone.objects.for_scope(scope), Zone.community_path)
+    buildings = _count_by_community(Building.objects.for_scope(scope), Building.community_path)
+    households = _count_by_community(Household.objects.for_scope(scope), Household.community_path)
+    current = Resident.objects.for_scope(scope).current()
     residents = _count_by_community(current, Resident.community_path)
     vulnerable = current.vulnerable()
     vulnerable_households = _count_by_community(vulnerable, Resident.community_path, "household")
@@ -72,8 +72,11 @@ def pinyin_q(term: str) -> Q | None:
     return Q(name_initials__startswith=compact) | Q(name_pinyin__startswith=compact)
 
 
-def resident_search(queryset, term: str):
-    """The one resident search: name prefix, pinyin (initials or full), or a whole ID number or phone."""
+def resident_search(queryset, term: str, *, personal: bool = True):
+    """The one resident search: name prefix, pinyin (initials or full), or a whole ID number or phone.
+
+    ``personal=False`` (a caller without the reveal permission) searches names only: a whole-number match
+    would confirm a guessed ID number or phone, the oracle a mask must not offer."""
     from .validators import normalise_id_number, normalise_phone
 
     term = (term or "").strip()
@@ -83,7 +86,9 @@ def resident_search(queryset, term: str):
     pinyin = pinyin_q(term)
     if pinyin is not None:
         q |= pinyin
-    if len(normalise_id_number(term)) == 18:
+    if not personal:
+        pass
+    elif len(normalise_id_number(term)) == 18:
         q |= Q(id_number=normalise_id_number(term))
     elif normalise_phone(term).isdigit():
         q |= Q(phone=normalise_phone(term))

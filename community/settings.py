@@ -35,14 +35,18 @@ def env_list(name: str, default: str = "") -> list[str]:
 
 DEBUG = env_bool("DEBUG", False)
 INSECURE_KEY = "django-insecure-development-only-key-change-me-0123456789"
+# keys anyone can read (this file, .env.example): with DEBUG off none of them is accepted, nor a short key
+PLACEHOLDER_KEYS = {INSECURE_KEY, "change-me-to-a-long-random-string", "change-me", "changeme", "secret"}
 SECRET_KEY = os.environ.get("SECRET_KEY", INSECURE_KEY)
-if not DEBUG and SECRET_KEY == INSECURE_KEY:
-    raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
+if not DEBUG and (SECRET_KEY in PLACEHOLDER_KEYS or SECRET_KEY.startswith("change-me") or len(SECRET_KEY) < 40):
+    raise ImproperlyConfigured(
+        "SECRET_KEY must be set when DEBUG is off. (Not the placeholder of .env.example; 40 characters at least.)"
+    )
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
-LOCAL_APPS = ["community", "partybuild", "staffing", "funding", "services", "worklist"]
+LOCAL_APPS = ["community", "partybuild", "staffing", "funding", "services", "worklist", "governance"]
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -147,7 +151,11 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 
 # --- auth and safety ------------------------------------------------------------------
-AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "community.login_throttle.AccountThrottleBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
@@ -158,8 +166,18 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(minutes=10)
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# a lock is per account AND address: wrong passwords from one place do not lock the account everywhere, and
+# made-up names do not lock an address (behind a proxy, the whole county); a success resets only its own pair.
+# Guessing one account from many addresses meets the slower per-account throttle (community.login_throttle).
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+# the client's address: the trusted proxy's header (RATELIMIT_IP_META_KEY) or the socket's; django-ipware is not
+# installed, so the AXES_IPWARE_* settings would be ignored: the callable is how axes documents this case
+AXES_CLIENT_IP_CALLABLE = "community.clientip.client_ip"
+AXES_IPWARE_PROXY_COUNT = 1
+AXES_IPWARE_META_PRECEDENCE_ORDER = [os.environ.get("RATELIMIT_IP_META_KEY") or "REMOTE_ADDR"]
+LOGIN_THROTTLE_AFTER = int(os.environ.get("LOGIN_THROTTLE_AFTER", "10"))  # failures of one account, all addresses
+LOGIN_THROTTLE_SECONDS = int(os.environ.get("LOGIN_THROTTLE_SECONDS", "60"))  # then one try a minute
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
 
 # PIPL: the personal-data access log is kept this long (never less than six months, whatever is set)
@@ -213,6 +231,8 @@ STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
+# behind the production proxy: the internal location the proxy serves MEDIA_ROOT from (community/media.py)
+MEDIA_ACCEL_REDIRECT = os.environ.get("MEDIA_ACCEL_REDIRECT", "")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -321,6 +341,7 @@ SPECTACULAR_SETTINGS = {
 # --- personal data, files, fonts ------------------------------------------------------
 PDF_CJK_FONT = os.environ.get("PDF_CJK_FONT", str(BASE_DIR / "static" / "vendor" / "fonts" / "NotoSansSC-Regular.ttf"))
 IMPORT_EXPORT_USE_TRANSACTIONS = True
+IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True  # a cell "=HYPERLINK(…)" typed by someone opens as text in Excel
 IMPORT_EXPORT_SKIP_ADMIN_LOG = True
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "add"
 IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "export"

@@ -8,7 +8,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
-from . import public_views, report_views, views
+from . import media, public_views, report_views, views
 
 router = DefaultRouter()
 router.include_format_suffixes = False
@@ -53,5 +53,6 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="swagger-ui"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("media/<path:path>", media.serve, name="media"),
     *app_urlpatterns,
 ]

@@ -59,6 +59,11 @@ def _period_from(request):
 class Figure:
     indicator: dashboard.Indicator
     change: Decimal | None  # month over month, from the snapshots
+    when: str = ""  # the moment or span the figure is of, shown beside it
+
+    @property
+    def change_text(self) -> str:
+        return dashboard.number_text(abs(self.change)) if self.change is not None else ""
 
 
 @dataclass(frozen=True)
@@ -70,14 +75,16 @@ class Panel:
     trend: dict | None
 
 
-def dashboard_panels(collected, trend: reporting.Trend) -> list[Panel]:
+def dashboard_panels(collected, trend: reporting.Trend, period=None) -> list[Panel]:
     panels = []
     for sec, inds in collected:
         series = {ind.label: trend.series(sec.key, ind.key) for ind in inds if (sec.key, ind.key) in trend.values}
         panels.append(
             Panel(
                 section=sec,
-                figures=[Figure(ind, trend.change(sec.key, ind.key)) for ind in inds],
+                figures=[
+                    Figure(ind, trend.change(sec.key, ind.key), ind.when(period) if period else "") for ind in inds
+                ],
                 trend=trend_chart(trend.months, series) if len(trend.months) > 1 and series else None,
             )
         )
@@ -96,7 +103,7 @@ def dashboard_index(request):
     except ValueError as exc:
         return render(request, "dashboard/index.html", {"error": str(exc), "target": target}, status=400)
     data = reporting.dashboard_read(target=target, period=period, live=request.GET.get("live") == "1")
-    panels = dashboard_panels(data.collected, reporting.trend_read(target=target, until=_until(period)))
+    panels = dashboard_panels(data.collected, reporting.trend_read(target=target, until=_until(period)), period)
     charts = {
         f"{sec.key}-{ind.key}": ind.chart for sec, inds in data.collected for ind in inds if ind.chart is not None
     }
@@ -112,9 +119,17 @@ def dashboard_index(request):
         "breadcrumbs": selectors.dashboard_breadcrumbs(target=target),
         "wall": request.GET.get("wall") == "1",
         "charts": charts,
-        "report_month": period.label if period.kind == "month" else f"{min(period.end, today):%Y-%m}",
+        "report_month": _report_month(period, today),
     }
     return render(request, "dashboard/index.html", context)
+
+
+def _report_month(period, today: dt.date) -> str:
+    """The month a report from this page covers: the period's month once it is over, else the last complete one."""
+    if period.kind == "month" and period.end < today:
+        return period.label
+    month = dashboard.Period.last_complete_month(today)
+    return month.label if period.end >= today else f"{period.end:%Y-%m}"
 
 
 @extend_schema(

@@ -16,6 +16,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from community.admin_base import ScopedAdmin
+from community.dashboard_links import unit_filter
 from community.forms import add_action_error
 
 from . import actions
@@ -236,7 +237,7 @@ class FundAdmin(ScopedAdmin):
 @admin.register(FundBalance)
 class FundBalanceAdmin(ScopedAdmin):
     list_display = ["fund", "received", "spent", "released", "lapsed", "balance", "updated_at"]
-    list_filter = ["fund__source__kind", "fund__restriction", "fund__community"]
+    list_filter = [unit_filter("fund__community"), "fund__source__kind", "fund__restriction", "fund__community"]
     list_select_related = ["fund"]
     search_fields = ["fund__name"]
 
@@ -453,9 +454,11 @@ class JournalLineAdmin(ScopedAdmin):
 
     list_display = ["entry", "entry_date", "account", "fund", "side", "amount", "memo", "entry_status"]
     list_filter = [
+        unit_filter("entry__community"),
         "entry__status",
         "side",
         "account__type",
+        "account__use",
         "fund__source__kind",
         "entry__community",
         "fund",
@@ -610,7 +613,7 @@ class ProjectAdmin(ScopedAdmin):
 @admin.register(FacilityAssessment)
 class FacilityAssessmentAdmin(ScopedAdmin):
     list_display = ["community", "assessed_on", "office_area", "has_tv", "has_vcd", "computerised"]
-    list_filter = ["community", "has_tv", "has_vcd", "computerised"]
+    list_filter = [unit_filter(), "community", "has_tv", "has_vcd", "computerised"]
     list_select_related = ["community"]
     search_fields = ["community__name", "note"]
     autocomplete_fields = ["community"]

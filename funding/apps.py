@@ -74,4 +74,5 @@ class FundingConfig(AppConfig):
         "community_staff": [*_READ, *_BOOKKEEPING],
         "department_liaison": [],
         "party_worker": [],
+        "bookkeeper": [*_READ, *_BOOKKEEPING],
     }

@@ -2,27 +2,58 @@
 
 from decimal import Decimal
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from community.charts import bar_chart, pie_chart
-from community.dashboard import Indicator, section
+from community.dashboard import FLOW, NOW, Indicator, section
+from community.dashboard_links import rows_link
 
 from . import selectors
+from .choices import GOVERNMENT_KINDS, AccountType, EntryStatus, Use
+
+LINES = "/admin/funding/journalline/"
+
+
+def _lines(scope, period=None, **filters) -> str:
+    return rows_link(LINES, scope, period, date_field="entry__date", date_only=True, **filters)
 
 
 @section("funding", _("Money: multi-source funding"), order=40)
 def funding(scope, period):
+    on = min(period.end, timezone.localdate())
     by_source = selectors.balances_by_source(scope=scope)
     flows = selectors.period_flows(scope=scope, start=period.start, end=period.end)
     total = sum((amount for _kind, _label, amount in by_source), Decimal("0.00"))
     shown = [(label, amount) for _kind, label, amount in by_source if amount]
+    span = selectors.government_investment_span(scope=scope, end=on)
+    years = ""
+    if span:
+        first, last = span
+        years = (
+            _("%(first)d–%(last)d, over %(n)d years")
+            % {"first": first.year, "last": last.year, "n": last.year - first.year + 1}
+            if last.year > first.year
+            else str(first.year)
+        )
+    posted = {"entry__status__exact": EntryStatus.POSTED}
     return [
         Indicator(
             "government_investment",
-            _("Government investment in offices (to date)"),
-            selectors.government_investment(scope=scope, end=period.end),
+            _("Government investment in offices"),
+            selectors.government_investment(scope=scope, end=on),
             _("yuan"),
-            link="/funding/reports/",
+            link=rows_link(
+                LINES,
+                scope,
+                entry__date__lte=f"{on:%Y-%m-%d}",
+                account__type__exact=AccountType.EXPENSE,
+                account__use__exact=Use.OFFICE,
+                fund__source__kind__in=[str(k) for k in GOVERNMENT_KINDS],
+                **posted,
+            ),
+            note=years,
+            counted=False,
         ),
         Indicator(
             "fund_balance",
@@ -30,10 +61,28 @@ def funding(scope, period):
             total,
             _("yuan"),
             chart=pie_chart(shown) if shown else None,
-            link="/admin/funding/fundbalance/",
+            link=rows_link("/admin/funding/fundbalance/", scope),
+            basis=NOW,
+            counted=False,
         ),
-        Indicator("received", _("Received in the period"), flows["received"], _("yuan")),
-        Indicator("spent", _("Spent in the period"), flows["spent"], _("yuan")),
+        Indicator(
+            "received",
+            _("Received in the period"),
+            flows["received"],
+            _("yuan"),
+            link=_lines(scope, period, account__type__exact=AccountType.INCOME, **posted),
+            basis=FLOW,
+            counted=False,
+        ),
+        Indicator(
+            "spent",
+            _("Spent in the period"),
+            flows["spent"],
+            _("yuan"),
+            link=_lines(scope, period, account__type__exact=AccountType.EXPENSE, **posted),
+            basis=FLOW,
+            counted=False,
+        ),
     ]
 
 
@@ -57,7 +106,8 @@ def facilities(scope, period):
                     ]
                 },
             ),
-            link="/admin/funding/facilityassessment/",
+            link=rows_link("/admin/funding/facilityassessment/", scope, assessed_on__lte=f"{period.end:%Y-%m-%d}"),
+            counted=False,  # the latest assessment of each community
         ),
         Indicator("average_office_area", _("Average office area"), summary.average_area, _("m²")),
         Indicator("with_tv_and_vcd", _("Offices with TV and VCD"), summary.with_tv_and_vcd, _("communities")),

@@ -16,6 +16,7 @@ from decimal import Decimal
 from django.db.models import Case, Count, DecimalField, F, Q, Sum, Value, When
 from django.db.models.functions import Coalesce
 
+from community.masking import scrub_public_text
 from community.scoping import Scope
 
 from .choices import (
@@ -56,7 +57,7 @@ def _sum(condition: Q, sign: int = 1):
 
 
 def posted_lines(scope: Scope | None):
-    return JournalLine.objects.for_user_scope(scope).filter(entry__status=EntryStatus.POSTED)
+    return JournalLine.objects.for_scope(scope).filter(entry__status=EntryStatus.POSTED)
 
 
 def _full_months(start: dt.date | None, end: dt.date) -> tuple[dt.date | None, dt.date] | None:
@@ -93,7 +94,7 @@ def signed_totals(
         ranges = [(start, end)]
     else:
         first, last = full
-        months = FundMonth.objects.for_user_scope(scope).filter(condition, _month_range(first, last))
+        months = FundMonth.objects.for_scope(scope).filter(condition, _month_range(first, last))
         parts.append(_grouped(months, group, F("debit") - F("credit")))
         ranges = []
         if start is not None and start < first:
@@ -145,7 +146,7 @@ def fund_balances(*, scope: Scope | None, start: dt.date | None = None, end: dt.
     Without dates the figures are the balance rows kept at posting (all time, no line is read).
     """
     funds = list(
-        Fund.objects.for_user_scope(scope)
+        Fund.objects.for_scope(scope)
         .select_related("community__town", "source", "balance")
         .order_by("community__code", "source__code", "name")
     )
@@ -202,7 +203,7 @@ def balances_by_source(*, scope: Scope | None) -> list[tuple[str, str, Decimal]]
     """(source kind, its label, total balance) for every source kind — one query on the balance rows."""
     totals = {
         r["fund__source__kind"]: r["total"]
-        for r in FundBalance.objects.for_user_scope(scope)
+        for r in FundBalance.objects.for_scope(scope)
         .values("fund__source__kind")
         .annotate(total=Coalesce(Sum("balance"), Value(ZERO), output_field=MONEY_FIELD))
     }
@@ -297,7 +298,7 @@ def budget_vs_actual(*, scope: Scope | None, year: int) -> list[BudgetRow]:
     """The approved budgets against posted spending, by source × use — two queries."""
     budgeted = defaultdict(lambda: ZERO)
     for r in (
-        BudgetLine.objects.for_user_scope(scope)
+        BudgetLine.objects.for_scope(scope)
         .filter(budget__year=year, budget__status=BudgetStatus.APPROVED)
         .values("source__kind", "use")
         .annotate(total=Sum("amount"))
@@ -344,9 +345,7 @@ class ProjectRow:
 
 def project_accounts(*, scope: Scope | None) -> list[ProjectRow]:
     """决算: per project, money raised by source, spent, refunded and left — two queries."""
-    projects = list(
-        Project.objects.for_user_scope(scope).select_related("community").order_by("community__code", "name")
-    )
+    projects = list(Project.objects.for_scope(scope).select_related("community").order_by("community__code", "name"))
     rows = {p.pk: ProjectRow(p.pk, p.name, p.community.name, p.get_status_display(), p.target_amount) for p in projects}
     for r in (
         posted_lines(scope)
@@ -407,7 +406,7 @@ def trial_balance(*, scope: Scope | None, end: dt.date) -> list[TrialRow]:
 def voucher_register(*, scope: Scope | None, start: dt.date, end: dt.date):
     """Posted vouchers of a period with their totals — one query."""
     return (
-        JournalEntry.objects.for_user_scope(scope)
+        JournalEntry.objects.for_scope(scope)
         .filter(status=EntryStatus.POSTED, date__gte=start, date__lte=end)
         .select_related("community", "prepared_by", "approved_by", "posted_by")
         .annotate(
@@ -451,7 +450,7 @@ def facility_summary(*, scope: Scope | None, on: dt.date | None = None) -> Facil
     """The latest assessment of each community (up to ``on``) against the active checklist — two queries."""
     active = FacilityItem.objects.filter(active=True).count()
     assessments = (
-        FacilityAssessment.objects.for_user_scope(scope)
+        FacilityAssessment.objects.for_scope(scope)
         .filter(**({"assessed_on__lte": on} if on else {}))
         .annotate(met=Count("items_met", filter=Q(items_met__active=True)))
         .order_by("community_id", "-assessed_on")
@@ -528,7 +527,7 @@ def disclosure_content(*, community, year: int, quarter: int) -> dict:
         source = line.fund.source.name
         if line.fund.donor_public and line.fund.donor_name:
             source = f"{source}（{line.fund.donor_name}）"
-        summary = line.entry.memo
+        summary = scrub_public_text(line.entry.memo)  # a tracking code, ID or phone typed into a memo stays out
         if line.fund.donor_name and not line.fund.donor_public:
             summary = summary.replace(line.fund.donor_name, "***")
         if is_income:
@@ -559,3 +558,16 @@ def disclosure_content(*, community, year: int, quarter: int) -> dict:
         "expense": str(expense),
         "lines": out,
     }
+
+
+def government_investment_span(*, scope: Scope | None, end: dt.date | None = None) -> tuple[dt.date, dt.date] | None:
+    """The first and last day of the government's office spending up to ``end`` (one query), or None."""
+    from django.db.models import Max, Min
+
+    condition = Q(account__type=AccountType.EXPENSE, account__use=Use.OFFICE, fund__source__kind__in=GOVERNMENT_KINDS)
+    span = (
+        posted_lines(scope)
+        .filter(condition, entry__date__lte=end or dt.date(9999, 12, 31))
+        .aggregate(first=Min("entry__date"), last=Max("entry__date"))
+    )
+    return (span["first"], span["last"]) if span["first"] else None

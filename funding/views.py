@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django_ratelimit.decorators import ratelimit
 
+from community.masking import scrub_public_text
 from community.models import Community
 from community.scoping import scope_of
 
@@ -38,7 +39,10 @@ def disclosure_detail(request, code, year, quarter):
     disclosure = get_object_or_404(
         Disclosure.objects.select_related("community"), community__code=code, year=year, quarter=quarter
     )
-    lines = disclosure.content.get("lines", [])
+    # snapshots published before memos were scrubbed at the source are scrubbed again on the way out
+    lines = [
+        {**line, "summary": scrub_public_text(line.get("summary", ""))} for line in disclosure.content.get("lines", [])
+    ]
     status = 200
     limited = False
     if request.method == "POST":

@@ -9,15 +9,14 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from community.choices import ScopeLevel
 from community.models import Building, Community, Household, Zone
-from community.scoping import ensure_in_scope, scope_of
+from community.scoping import ensure_in_scope
 
 from . import selectors
 from .choices import (
@@ -44,21 +43,6 @@ from .models import (
 )
 
 # --- scope ------------------------------------------------------------------------------
-
-
-def ensure_org_in_scope(user, organisation: PartyOrganisation) -> None:
-    """Like ``ensure_in_scope``, but a town-level organisation (the committee) belongs to its town."""
-    if organisation.community_id:
-        ensure_in_scope(user, organisation.community)
-        return
-    scope = scope_of(user)
-    allowed = scope is not None and (
-        scope.is_all
-        or (scope.level == ScopeLevel.COUNTY and organisation.town.county_id == scope.county_id)
-        or (scope.level == ScopeLevel.TOWN and organisation.town_id == scope.town_id)
-    )
-    if not allowed:
-        raise PermissionDenied(_("Only the town or county may change the town party committee's records."))
 
 
 def _today() -> dt.date:
@@ -105,13 +89,13 @@ def organisation_save(*, by, instance: PartyOrganisation) -> PartyOrganisation:
     if instance.pk:
         current = PartyOrganisation.objects.select_for_update().filter(pk=instance.pk).first()
         if current is not None:
-            ensure_org_in_scope(by, current)
+            ensure_in_scope(by, current)
             if current.kind != instance.kind:
                 raise ValidationError({"kind": _("The kind of an organisation cannot be changed.")})
     if instance.community_id and not instance.town_id:
         instance.town_id = instance.community.town_id
     organisation_check(instance)
-    ensure_org_in_scope(by, instance)
+    ensure_in_scope(by, instance)
     instance.full_clean()
     instance.save()
     return instance
@@ -141,13 +125,13 @@ def member_save(*, by, instance: PartyMember, on: dt.date | None = None) -> Part
         previous = (
             PartyMember.objects.select_for_update(of=("self",)).select_related("organisation").get(pk=instance.pk)
         )
-        ensure_org_in_scope(by, previous.organisation)
+        ensure_in_scope(by, previous.organisation)
         if previous.left is not None:
             raise ValidationError(
                 _("This member has left (%(date)s); their record is closed.") % {"date": previous.left}
             )
     organisation = instance.organisation
-    ensure_org_in_scope(by, organisation)
+    ensure_in_scope(by, organisation)
     instance.full_clean()
     if previous is not None and previous.organisation_id != instance.organisation_id:
         _end_member_duties(
@@ -178,7 +162,7 @@ def member_transfer_out(
 ) -> tuple[PartyMember, int]:
     """组织关系转接 or a move away: the member leaves and every duty ends with the reason recorded."""
     member = PartyMember.objects.select_for_update(of=("self",)).select_related("organisation__town").get(pk=member_id)
-    ensure_org_in_scope(by, member.organisation)
+    ensure_in_scope(by, member.organisation)
     on = on or _today()
     if member.left is not None:
         raise ValidationError(_("This member already left on %(date)s.") % {"date": member.left})
@@ -229,9 +213,9 @@ def position_check(position: Position) -> None:
 def position_save(*, by, instance: Position) -> Position:
     if instance.pk:
         current = Position.objects.select_for_update(of=("self",)).select_related("organisation").get(pk=instance.pk)
-        ensure_org_in_scope(by, current.organisation)
+        ensure_in_scope(by, current.organisation)
     organisation = PartyOrganisation.objects.select_for_update().get(pk=instance.organisation_id)
-    ensure_org_in_scope(by, organisation)
+    ensure_in_scope(by, organisation)
     position_check(instance)
     if instance.end is None and instance.role in SINGLE_HOLDER:
         holder = (
@@ -273,7 +257,7 @@ def _end_duties_needing_position(member: PartyMember, *, on: dt.date, by) -> int
 @transaction.atomic
 def position_end(*, by, position_id: int, on: dt.date | None = None) -> Position:
     position = Position.objects.select_for_update(of=("self",)).select_related("organisation").get(pk=position_id)
-    ensure_org_in_scope(by, position.organisation)
+    ensure_in_scope(by, position.organisation)
     if position.end is not None:
         raise ValidationError(_("This position already ended on %(date)s.") % {"date": position.end})
     position.end = on or _today()

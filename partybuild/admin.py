@@ -9,6 +9,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from community.admin_base import ScopedAdmin, ScopedAdminMixin
+from community.dashboard_links import contribute_filter, day_filter, unit_filter
+from community.models import Household
+from community.scoping import DELETE, ensure_in_scope
 
 from . import actions, selectors
 from .choices import CoverageRole, EndReason, LeaveReason
@@ -34,15 +37,6 @@ class TownLevelAdmin(ScopedAdmin):
     def organisation_of(self, obj):
         return obj if isinstance(obj, PartyOrganisation) else obj.organisation
 
-    def _in_scope(self, request, obj) -> bool:
-        if obj is None:
-            return True
-        try:
-            actions.ensure_org_in_scope(request.user, self.organisation_of(obj))
-        except PermissionDenied:
-            return False
-        return True
-
     def get_form(self, request, obj=None, **kwargs):
         # skip the community-only scoped form: the organisation decides the scope here
         form = super(ScopedAdminMixin, self).get_form(request, obj, **kwargs)
@@ -60,7 +54,7 @@ class TownLevelAdmin(ScopedAdmin):
                 if isinstance(self.instance, PartyOrganisation) and self.instance.community_id:
                     self.instance.town_id = self.instance.community.town_id
                 try:
-                    actions.ensure_org_in_scope(user, organisation)
+                    ensure_in_scope(user, organisation)
                     self.check_rules()
                 except (PermissionDenied, ValidationError) as exc:
                     self.add_error(None, _messages_of(exc))
@@ -75,7 +69,7 @@ class TownLevelAdmin(ScopedAdmin):
         pass
 
     def delete_model(self, request, obj):
-        actions.ensure_org_in_scope(request.user, self.organisation_of(obj))
+        ensure_in_scope(request.user, obj, DELETE)
         obj.delete()
 
 
@@ -111,7 +105,17 @@ class PositionInline(admin.TabularInline):
 @admin.register(PartyMember)
 class PartyMemberAdmin(TownLevelAdmin):
     list_display = ["name", "organisation", "status", "kind", "is_committee_staff", "registered", "left"]
-    list_filter = ["status", "kind", "is_committee_staff", "organisation__community", "left_reason"]
+    list_filter = [
+        unit_filter("organisation__community"),
+        day_filter(
+            "active_on", _("active"), _("Active on %(day)s"), lambda qs, day: qs.filter(selectors.active_member_q(day))
+        ),
+        "status",
+        "kind",
+        "is_committee_staff",
+        "organisation__community",
+        "left_reason",
+    ]
     list_select_related = ["organisation"]
     search_fields = ["name", "workplace"]
     autocomplete_fields = ["organisation", "resident", "user"]
@@ -275,7 +279,20 @@ class AssignmentForm(forms.ModelForm):
 class AssignmentAdmin(RecordAdmin):
     form = AssignmentForm
     list_display = ["member", "role", "target_display", "community", "start", "end", "end_reason"]
-    list_filter = ["role", "community", "end_reason", ("end", admin.EmptyFieldListFilter), WithoutSuccessorFilter]
+    list_filter = [
+        unit_filter(),
+        day_filter(
+            "unreplaced_on",
+            _("successor on a day"),
+            _("Ended by %(day)s, nobody took over"),
+            lambda qs, day: qs.filter(pk__in=selectors.ended_without_successor_qs(day).values("pk")),
+        ),
+        "role",
+        "community",
+        "end_reason",
+        ("end", admin.EmptyFieldListFilter),
+        WithoutSuccessorFilter,
+    ]
     list_select_related = [
         "member",
         "community",
@@ -328,7 +345,13 @@ class VisitForm(forms.ModelForm):
 class VisitAdmin(RecordAdmin):
     form = VisitForm
     list_display = ["date", "member", "household", "way", "by_coverer", "needs_follow_up", "service_request_code"]
-    list_filter = ["way", "by_coverer", "needs_follow_up", "household__building__zone__community"]
+    list_filter = [
+        unit_filter("household__building__zone__community"),
+        "way",
+        "by_coverer",
+        "needs_follow_up",
+        "household__building__zone__community",
+    ]
     list_select_related = ["member", "household__building__zone__community"]
     search_fields = ["member__name", "household__number", "raised", "service_request_code"]
     autocomplete_fields = ["member", "household"]
@@ -350,6 +373,15 @@ class VisitAdmin(RecordAdmin):
                 request, _("Recorded, but flagged: this member does not cover this household."), messages.WARNING
             )
         return visit
+
+
+# the core's household list learns who covers a household from here (community imports no app)
+contribute_filter(
+    Household,
+    day_filter(
+        "uncovered_on", _("party coverage"), _("Nobody covers them on %(day)s"), selectors.uncovered_households_qs
+    ),
+)
 
 
 class ReadOnlyAdmin(ScopedAdmin):

@@ -558,7 +558,7 @@ class CoverageViewSet(viewsets.ViewSet):
         summary = None
         if level in ("county", "town", "community"):
             community_ids = (
-                Community.objects.for_user_scope(scope)
+                Community.objects.for_scope(scope)
                 .filter(**{{"county": "town__county_id", "town": "town_id", "community": "pk"}[level]: unit.pk})
                 .values_list("pk", flat=True)
             )

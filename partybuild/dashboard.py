@@ -7,19 +7,15 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from community.charts import bar_chart, line_chart
-from community.choices import ScopeLevel
-from community.dashboard import Indicator, section
+from community.dashboard import FLOW, Indicator, Period, section
+from community.dashboard_links import rows_link
 
 from . import selectors
 
-
-def _coverage_link(scope) -> str:
-    level, pk = {
-        ScopeLevel.COUNTY: ("county", scope.county_id),
-        ScopeLevel.TOWN: ("town", scope.town_id),
-        ScopeLevel.COMMUNITY: ("community", scope.community_id),
-    }.get(scope.level, ("county", scope.county_id))
-    return f"/partybuild/coverage/?level={level}&id={pk}"
+HOUSEHOLDS = "/admin/community/household/"
+MEMBERS = "/admin/partybuild/partymember/"
+VISITS = "/admin/partybuild/visit/"
+ASSIGNMENTS = "/admin/partybuild/assignment/"
 
 
 @section("partybuild", _("Party liaison network (四联四包)"), order=20)
@@ -39,7 +35,9 @@ def coverage(scope, period):
     for m in summary.members:
         loads[m.load] = loads.get(m.load, 0) + 1
     load_axis = list(range(0, max([high + 1, *loads]) + 1))
-    link = _coverage_link(scope)
+    day = f"{on:%Y-%m-%d}"
+    uncovered = rows_link(HOUSEHOLDS, scope, uncovered_on=day)
+    visits_link = rows_link(VISITS, scope, Period(period.kind, period.start, on), date_field="date", date_only=True)
     return [
         Indicator(
             "households_uncovered",
@@ -51,9 +49,16 @@ def coverage(scope, period):
                 {_("Covered"): [r.covered for r in rows], _("Not covered"): [r.uncovered for r in rows]},
                 stack=True,
             ),
-            link=link,
+            link=uncovered,
         ),
-        Indicator("coverage_rate", _("Households covered"), summary.coverage_rate, "%", link=link),
+        Indicator(
+            "coverage_rate",
+            _("Households covered"),
+            summary.coverage_rate,
+            "%",
+            link=uncovered,
+            counted=False,  # a share of the households; the link lists those nobody covers
+        ),
         Indicator(
             "communities_uncovered",
             _("Communities nobody covers (包点)"),
@@ -79,7 +84,9 @@ def coverage(scope, period):
             summary.total("buildings_uncovered"),
             _("buildings"),
         ),
-        Indicator("members", _("Active party members"), members, _("people"), link="/admin/partybuild/partymember/"),
+        Indicator(
+            "members", _("Active party members"), members, _("people"), link=rows_link(MEMBERS, scope, active_on=day)
+        ),
         Indicator(
             "members_outside_band",
             _("Members covering fewer than %(low)d or more than %(high)d households") % {"low": low, "high": high},
@@ -93,13 +100,15 @@ def coverage(scope, period):
             period_visits,
             pgettext_lazy("unit", "visits"),
             chart=line_chart([label for label, _n in by_month], {_("Visits"): [n for _label, n in by_month]}),
-            link="/admin/partybuild/visit/",
+            link=visits_link,
+            basis=FLOW,
         ),
         Indicator(
             "visits_per_member_month",
             _("Visits per member per month"),
             round(period_visits / members / months, 2) if members else 0.0,
             pgettext_lazy("unit", "visits"),
+            basis=FLOW,
         ),
         Indicator(
             "visited_30",
@@ -120,6 +129,6 @@ def coverage(scope, period):
             _("Assignments ended without a successor"),
             summary.total("ended_without_successor"),
             _("assignments"),
-            link="/admin/partybuild/assignment/?successor=none",
+            link=rows_link(ASSIGNMENTS, scope, unreplaced_on=day),
         ),
     ]

@@ -9,7 +9,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from community.choices import ScopeLevel
 from community.models import Building, Community, Household, Resident, TimeStamped, Town, Zone
 from community.scoping import ScopedQuerySet
 
@@ -25,27 +24,6 @@ from .choices import (
     PositionRole,
     VisitWay,
 )
-
-
-class TownOrCommunityQuerySet(ScopedQuerySet):
-    """Rows of a community, or of a town's own level (the town party committee) where no community is set.
-
-    A town or county user reaches the town-level rows of their town(s) as well; a community user
-    only the rows of their community.  The model declares ``town_path`` next to ``community_path``.
-    """
-
-    def for_user_scope(self, scope):
-        if scope is None or scope.level == ScopeLevel.DEPARTMENT:
-            return self.none()
-        if scope.is_all:
-            return self.all()
-        q = scope.community_q(self.model.community_path)
-        town_level = Q(**{f"{self.model.community_path}__isnull": True})
-        if scope.level == ScopeLevel.COUNTY:
-            q |= town_level & Q(**{f"{self.model.town_path}__county_id": scope.county_id})
-        elif scope.level == ScopeLevel.TOWN:
-            q |= town_level & Q(**{f"{self.model.town_path}_id": scope.town_id})
-        return self.filter(q)
 
 
 class PartyOrganisation(TimeStamped):
@@ -71,7 +49,7 @@ class PartyOrganisation(TimeStamped):
     )
     established = models.DateField(_("established"), null=True, blank=True)
 
-    objects = TownOrCommunityQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -103,7 +81,7 @@ class PartyOrganisation(TimeStamped):
         return None
 
 
-class PartyMemberQuerySet(TownOrCommunityQuerySet):
+class PartyMemberQuerySet(ScopedQuerySet):
     def active(self):
         return self.filter(left__isnull=True)
 
@@ -189,7 +167,7 @@ class Position(TimeStamped):
     start = models.DateField(_("from"), default=timezone.localdate)
     end = models.DateField(_("until"), null=True, blank=True)
 
-    objects = TownOrCommunityQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
     history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:

@@ -45,6 +45,11 @@ def active_q(on: dt.date | None = None, prefix: str = "") -> Q:
     return Q(**{f"{prefix}start__lte": on}) & (Q(**{f"{prefix}end__isnull": True}) | Q(**{f"{prefix}end__gt": on}))
 
 
+def active_member_q(on: dt.date) -> Q:
+    """Members registered by ``on`` who had not left by then: the dashboard's active members and their list."""
+    return Q(registered__lte=on) & (Q(left__isnull=True) | Q(left__gt=on))
+
+
 def _household_cover(on=None):
     return Assignment.objects.filter(active_q(on), role=CoverageRole.HOUSEHOLD, household=OuterRef("pk"))
 
@@ -341,7 +346,7 @@ def coverage_summary(
     a COUNT FILTER would probe the index once per household, several times slower at county scale."""
     on = on or timezone.localdate()
     band = load_band()
-    communities = Community.objects.all() if scope is None else Community.objects.for_user_scope(scope)
+    communities = Community.objects.all() if scope is None else Community.objects.for_scope(scope)
     if community_ids is not None:
         communities = communities.filter(pk__in=list(community_ids))
     rows = {c.pk: CommunityCoverage(c.pk, c.name, c.town_id) for c in communities.order_by("code")}
@@ -372,8 +377,7 @@ def coverage_summary(
         rows[cid].point_covered = True
     low, high = band
     member_rows = (
-        PartyMember.objects.filter(organisation__community_id__in=ids, registered__lte=on)
-        .filter(Q(left__isnull=True) | Q(left__gt=on))
+        PartyMember.objects.filter(active_member_q(on), organisation__community_id__in=ids)
         .annotate(
             load=Count(
                 "assignments",
@@ -419,7 +423,7 @@ def visits_by_month(*, scope: Scope | None, months: int = 6, on: dt.date | None 
     first = on.replace(day=1)
     for _ in range(months - 1):
         first = (first - dt.timedelta(days=1)).replace(day=1)
-    visits = Visit.objects.all() if scope is None else Visit.objects.for_user_scope(scope)
+    visits = Visit.objects.all() if scope is None else Visit.objects.for_scope(scope)
     counted = {
         row["m"].strftime("%Y-%m"): row["n"]
         for row in visits.filter(date__gte=first, date__lte=on)

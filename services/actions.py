@@ -17,9 +17,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from community import validators
+from community.actions import personal_data_log
 from community.choices import ScopeLevel
-from community.models import Building, Community, Department, Household, User
-from community.scoping import community_of, ensure_in_scope, scope_of
+from community.models import Building, Community, Department, Household, PersonalDataAccess, User
+from community.scoping import CHANGE, ensure_allowed, ensure_in_scope, reaches, scope_of
 
 from .choices import (
     OPEN_STATUSES,
@@ -41,6 +42,7 @@ from .models import (
     RequestPhoto,
     ServiceCategory,
     ServiceRequest,
+    new_tracking_code,
 )
 
 log = logging.getLogger(__name__)
@@ -94,7 +96,7 @@ def validate_questions(questions) -> None:
 def category_save(*, by, category: ServiceCategory) -> ServiceCategory:
     """The county-wide catalogue is kept by the county (or a superuser); its department must be the county's."""
     scope = scope_of(by)
-    if scope is None or not scope.allows(None):
+    if scope is None or not reaches(scope, category, CHANGE):
         raise PermissionDenied(_("Only the county may change the service catalogue."))
     if category.department_id and not scope.is_all and category.department.county_id != scope.county_id:
         raise ValidationError({"department": _("Choose a department of this county.")})
@@ -386,14 +388,14 @@ def request_move(*, by, request_id, to: str, note: str = "", public: bool = Fals
             _("Use %(action)s to make a request %(to)s.") % {"action": names[to], "to": Status(to).label}
         )
     req = _lock(request_id)
-    ensure_in_scope(by, req.community)
+    ensure_allowed(by, req, "progress" if to == Status.IN_PROGRESS else "triage")
     return _move(req, to, by=by, note=note, public=public)
 
 
 @transaction.atomic
 def request_reject(*, by, request_id, reason: str) -> ServiceRequest:
     req = _lock(request_id)
-    ensure_in_scope(by, req.community)
+    ensure_allowed(by, req, "triage")
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("Give the reason for rejecting the request; the resident will see it.")})
@@ -404,7 +406,7 @@ def request_reject(*, by, request_id, reason: str) -> ServiceRequest:
 @transaction.atomic
 def request_mark_duplicate(*, by, request_id, original_id) -> ServiceRequest:
     req = _lock(request_id)
-    ensure_in_scope(by, req.community)
+    ensure_allowed(by, req, "triage")
     original = ServiceRequest.objects.filter(pk=original_id, community_id=req.community_id).first()
     if original is None or original.pk == req.pk:
         raise ValidationError({"duplicate_of": _("Choose another request of the same community as the original.")})
@@ -415,7 +417,7 @@ def request_mark_duplicate(*, by, request_id, original_id) -> ServiceRequest:
         req,
         Status.DUPLICATE,
         by=by,
-        note=_("Handled together with request %(code)s.") % {"code": original.display_code},
+        note=_("Handled together with request No. %(number)s.") % {"number": original.pk},
         public=True,
         extra_fields=["duplicate_of"],
     )
@@ -441,7 +443,7 @@ def request_assign(
 ) -> ServiceRequest:
     """Assign to exactly one of: a staff member, a department, or the party member covering the household."""
     req = _lock(request_id)
-    ensure_in_scope(by, req.community)
+    ensure_allowed(by, req, "triage")
     chosen = [x for x in (user, department, party_member) if x]
     if len(chosen) != 1:
         raise ValidationError(_("Assign the request to exactly one staff member, department or party member."))
@@ -449,7 +451,7 @@ def request_assign(
         if not isinstance(user, User):
             user = User.objects.filter(pk=user).first()
         scope = scope_of(user) if user is not None else None
-        if scope is None or scope.level == ScopeLevel.DEPARTMENT or not scope.allows(req.community):
+        if scope is None or scope.level == ScopeLevel.DEPARTMENT or not reaches(scope, req.community, CHANGE):
             raise ValidationError({"user": _("The staff member must work for this request's community.")})
     if department is not None:
         if not isinstance(department, Department):
@@ -493,7 +495,7 @@ def request_assign(
 def request_resolve(*, by, request_id, note: str, fee=None) -> ServiceRequest:
     """Resolve; for a paid service the fee is recorded and posted to the funding ledger as own income."""
     req = _lock(request_id)
-    ensure_in_scope(by, req.community)
+    ensure_allowed(by, req, "progress")
     note = (note or "").strip()
     if not note:
         raise ValidationError({"note": _("Tell the resident what was done (a public note).")})
@@ -532,7 +534,7 @@ def _post_fee(req: ServiceRequest, *, by) -> bool:
         community=req.community,
         amount=req.fee,
         use=str(req.category),
-        memo=_("Paid service %(category)s, request %(code)s") % {"category": req.category, "code": req.display_code},
+        memo=_("Paid service %(category)s, request No. %(number)s") % {"category": req.category, "number": req.pk},
         reference=f"services.request:{req.pk}",
     )
     req.fee_posted = True
@@ -544,7 +546,7 @@ def _post_fee(req: ServiceRequest, *, by) -> bool:
 def request_post_fee(*, by, request_id) -> ServiceRequest:
     """Post a recorded fee that could not be posted at resolution (e.g. before the funding app existed)."""
     req = _lock(request_id)
-    ensure_in_scope(by, req.community)
+    ensure_allowed(by, req, "triage")
     if not req.fee:
         raise ValidationError(_("This request has no fee to post."))
     if not _post_fee(req, by=by):
@@ -554,8 +556,9 @@ def request_post_fee(*, by, request_id) -> ServiceRequest:
 
 @transaction.atomic
 def request_note(*, by, request_id, note: str, public: bool = False) -> RequestEvent:
+    """A note on the request; a public one is the reply the resident reads on the tracking page."""
     req = _lock(request_id)
-    ensure_in_scope(by, req.community)
+    ensure_allowed(by, req, "progress")
     note = (note or "").strip()
     if not note:
         raise ValidationError({"note": _("The note is empty.")})
@@ -563,18 +566,53 @@ def request_note(*, by, request_id, note: str, public: bool = False) -> RequestE
     return RequestEvent.objects.create(request=req, kind=EventKind.NOTE, note=note, public=public, by=by)
 
 
+CALL_WINDOW = dt.timedelta(hours=24)
+
+
+@transaction.atomic
+def request_reveal_phone(*, by, request_id, reason: str) -> str:
+    """Show the requester's full phone to someone who will call them, with a reason, logged (PIPL).
+
+    Staff of the community may call at any stage (回访 comes after resolution); a department liaison only
+    while the request is open and assigned to their department.
+    """
+    req = _lock(request_id)
+    ensure_allowed(by, req, "call")
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise ValidationError({"reason": _("Say why you need the phone number (e.g. a follow-up call).")})
+    scope = scope_of(by)
+    if scope is not None and scope.level == ScopeLevel.DEPARTMENT and req.status not in OPEN_STATUSES:
+        raise PermissionDenied(_("A department sees the phone only while the request is open and assigned to it."))
+    if not req.contact_phone:
+        raise ValidationError(_("The resident left no phone number."))
+    personal_data_log(by=by, kind=PersonalDataAccess.Kind.REVEAL, obj=req, fields="contact_phone", reason=reason[:200])
+    note = _("Phone revealed to call the resident: %(reason)s") % {"reason": reason[:200]}
+    RequestEvent.objects.create(request=req, kind=EventKind.NOTE, note=note, public=False, by=by)
+    return req.contact_phone
+
+
 @transaction.atomic
 def request_follow_up(*, by, request_id, reached: bool, satisfaction: str = "", note: str = "") -> FollowUp:
     """回访: record the call; a reached, dissatisfied resident reopens a resolved request, a satisfied one closes it."""
     req = _lock(request_id)
-    ensure_in_scope(by, req.community)
+    ensure_allowed(by, req, "progress")
     if req.status not in (Status.RESOLVED, Status.CLOSED):
         raise ValidationError(_("Only a resolved or closed request can be followed up."))
     if reached and satisfaction not in Rating.values:
         raise ValidationError({"satisfaction": _("Record how satisfied the resident is.")})
     if not reached:
         satisfaction = ""
-    follow_up = FollowUp.objects.create(request=req, by=by, reached=reached, satisfaction=satisfaction, note=note)
+    call = (  # the reveal that gave this caller the number, if they called through the platform today
+        PersonalDataAccess.objects.filter(
+            user=by, model=ServiceRequest._meta.label, object_id=str(req.pk), at__gte=timezone.now() - CALL_WINDOW
+        )
+        .order_by("-at")
+        .first()
+    )
+    follow_up = FollowUp.objects.create(
+        request=req, by=by, reached=reached, satisfaction=satisfaction, note=note, call=call
+    )
     RequestEvent.objects.create(
         request=req,
         kind=EventKind.FOLLOW_UP,
@@ -593,7 +631,7 @@ def request_follow_up(*, by, request_id, reached: bool, satisfaction: str = "", 
 def request_escalate(*, by, request_id, note: str) -> ServiceRequest:
     """督办: hand an open request up to the town, which is notified."""
     req = _lock(request_id)
-    ensure_in_scope(by, req.community)
+    ensure_allowed(by, req, "escalate")
     if req.status not in OPEN_STATUSES:
         raise ValidationError(_("Only an open request can be escalated."))
     if req.escalated_at is not None:
@@ -621,8 +659,52 @@ def request_escalate(*, by, request_id, note: str) -> ServiceRequest:
 # --- the resident's own actions (by tracking code + phone) ---------------------------------------
 
 
+# a tracking code locks after this many wrong last-4 tries, counted per code (not per IP: rotating
+# X-Real-IP headers bought an attacker 10⁴ guesses); staff re-issue a locked code from the admin
+TRACK_MAX_FAILURES = 5
+TRACK_LOCK_SECONDS = 90 * 24 * 3600
+
+
+def _track_failures_key(code: str) -> str:
+    return f"services:track-failures:{code}"
+
+
+def _track_failures(code: str) -> int:
+    from django.core.cache import cache
+
+    try:
+        return int(cache.get(_track_failures_key(code)) or 0)
+    except Exception as exc:  # the cache (Redis) is down: the per-IP rate limit still holds
+        log.warning("tracking-code failures unreadable: %s", exc)
+        return 0
+
+
+def _track_failed(code: str) -> None:
+    from django.core.cache import cache
+
+    key = _track_failures_key(code)
+    try:
+        cache.add(key, 0, TRACK_LOCK_SECONDS)
+        cache.incr(key)
+        cache.touch(key, TRACK_LOCK_SECONDS)
+    except Exception as exc:
+        log.warning("tracking-code failure not counted: %s", exc)
+
+
+def _track_reset(code: str) -> None:
+    from django.core.cache import cache
+
+    try:
+        cache.delete(_track_failures_key(code))
+    except Exception as exc:
+        log.warning("tracking-code failures not reset: %s", exc)
+
+
 def request_find_for_resident(*, code: str, phone_last4: str) -> ServiceRequest | None:
-    """The request if the code and the phone's last four digits match; None otherwise (the same for both)."""
+    """The request if the code and the phone's last four digits match; None otherwise (the same for both).
+
+    Every wrong pair counts against the code (known or not, so a count tells nothing); at
+    ``TRACK_MAX_FAILURES`` the code is locked, even to the right digits, and this raises ValidationError."""
     import hmac
 
     from .models import normalise_tracking_code
@@ -631,12 +713,38 @@ def request_find_for_resident(*, code: str, phone_last4: str) -> ServiceRequest 
     last4 = "".join(ch for ch in (phone_last4 or "") if ch.isdigit())
     if len(code) != 12 or len(last4) != 4:
         return None
+    if _track_failures(code) >= TRACK_MAX_FAILURES:
+        raise ValidationError(
+            _("This tracking code is locked after too many wrong tries. Ask your community office for a new one."),
+            code="locked",
+        )
     req = ServiceRequest.objects.select_related("category", "community").filter(tracking_code=code).first()
-    if req is None or not req.contact_phone:
-        hmac.compare_digest("0000", last4)  # same work either way
+    expected = req.contact_phone[-4:] if req is not None and req.contact_phone else ""
+    same = hmac.compare_digest(expected or "0000", last4)  # the same work whether the code is known or not
+    if not (expected and same):
+        _track_failed(code)
         return None
-    if not hmac.compare_digest(req.contact_phone[-4:], last4):
-        return None
+    _track_reset(code)  # the resident knew both: earlier typos no longer count
+    return req
+
+
+@transaction.atomic
+def request_reissue_code(*, by, request_id) -> ServiceRequest:
+    """A new tracking code (the old one, locked or leaked, stops working); the resident is e-mailed it."""
+    req = _lock(request_id)
+    ensure_allowed(by, req, "triage")
+    req.tracking_code = new_tracking_code()
+    req.save(update_fields=["tracking_code", "updated_at"])
+    RequestEvent.objects.create(request=req, kind=EventKind.NOTE, note=_("Tracking code re-issued."), by=by)
+    if req.contact_email:
+        notification = Notification.objects.create(
+            request=req,
+            email=req.contact_email,
+            subject=str(_("Your new tracking code for request No. %(number)s") % {"number": req.pk})[:200],
+            body=_("Your request has a new tracking code: %(code)s. The old one no longer works.")
+            % {"code": req.display_code},
+        )
+        transaction.on_commit(lambda: enqueue_notification(notification.pk))
     return req
 
 
@@ -811,21 +919,6 @@ def notifications_sweep(*, limit: int = 500) -> int:
 # --- department-owned rows (六进社区) and facility/event rows ---------------------------------------
 
 
-def ensure_may_write(user, community, department=None) -> None:
-    """Community scope as everywhere; a department liaison writes only their department's rows in their county."""
-    scope = scope_of(user)
-    if scope is not None and scope.level == ScopeLevel.DEPARTMENT:
-        if (
-            department is None
-            or department.pk != scope.department_id
-            or community is None
-            or community.town.county_id != scope.county_id
-        ):
-            raise PermissionDenied(_("A department liaison may only record their own department's work."))
-        return
-    ensure_in_scope(user, community)
-
-
 @transaction.atomic
 def record_save(*, by, instance):
     """Validate and save a services row within the writer's scope (checked where it is and where it goes)."""
@@ -833,8 +926,8 @@ def record_save(*, by, instance):
     if instance.pk:
         current = model._base_manager.select_for_update().filter(pk=instance.pk).first()
         if current is not None:
-            ensure_may_write(by, community_of(current), getattr(current, "department", None))
-    ensure_may_write(by, community_of(instance), getattr(instance, "department", None))
+            ensure_in_scope(by, current)
+    ensure_in_scope(by, instance)
     instance.full_clean()
     if isinstance(instance, FacilityBooking):
         return booking_save(by=by, booking=instance)

@@ -14,8 +14,9 @@ from django.utils.translation import gettext_lazy as _
 
 from community.admin_base import ScopedAdmin, ScopedPlainAdmin
 from community.choices import ScopeLevel
-from community.models import Building, Community, Department, Resident
-from community.scoping import community_of, scope_of
+from community.dashboard_links import unit_filter
+from community.models import Building, Department, Resident
+from community.scoping import CHANGE, VIEW, permitted, scope_of
 
 from . import actions
 from .choices import OPEN_STATUSES, Status
@@ -54,17 +55,6 @@ class ServiceCategoryAdmin(ScopedAdmin):
     list_filter = ["active", "paid", "group"]
     list_select_related = ["department"]
     search_fields = ["name", "code"]
-
-    def has_change_permission(self, request, obj=None):
-        scope = scope_of(request.user)
-        return super().has_change_permission(request, obj) and scope is not None and scope.allows(None)
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        scope = scope_of(request.user)
-        if db_field.name == "department" and scope is not None and not scope.is_all:
-            # Department's own for_user filters by the county's id on the department (a core quirk)
-            kwargs["queryset"] = Department.objects.filter(county_id=scope.county_id)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):
         actions.category_save(by=request.user, category=obj)
@@ -192,6 +182,7 @@ class ServiceRequestAdmin(ScopedAdmin):
         "rating",
     ]
     list_filter = [
+        unit_filter(),
         "status",
         OverdueFilter,
         "category",
@@ -213,7 +204,7 @@ class ServiceRequestAdmin(ScopedAdmin):
     date_hierarchy = "submitted_at"
     ordering = ["-submitted_at"]
     inlines = [RequestEventInline, RequestPhotoInline, FollowUpInline]
-    actions = ["accept_selected", "start_selected", "close_selected"]
+    actions = ["accept_selected", "start_selected", "close_selected", "reissue_code"]
     readonly_fields = [
         "display_code",
         "process_link",
@@ -323,10 +314,12 @@ class ServiceRequestAdmin(ScopedAdmin):
 
     def process_view(self, request, pk):
         obj = get_object_or_404(self.get_queryset(request).select_related("community__town"), pk=pk)
-        if not self.has_change_permission(request, obj) or not request.user.has_perm("services.triage_servicerequest"):
+        handles = any(permitted(request.user, ServiceRequest, op) for op in ("triage", "progress"))
+        if not self.has_change_permission(request, obj) or not handles:
             raise PermissionDenied
         form = ProcessForm(request.POST or None, request_obj=obj, user=request.user)
-        if request.method == "POST" and form.is_valid() and form.run(by=request.user):
+        done = request.method == "POST" and form.is_valid() and form.run(by=request.user)
+        if done and not form.revealed_phone:
             self.message_user(request, _("Done."), messages.SUCCESS)
             return redirect(reverse("admin:services_servicerequest_change", args=[obj.pk]))
         context = {
@@ -336,10 +329,10 @@ class ServiceRequestAdmin(ScopedAdmin):
             "original": obj,
             "form": form,
             "transitions": [Status(s).label for s in actions.TRANSITIONS.get(obj.status, ())],
+            "revealed_phone": form.revealed_phone,
         }
-        return TemplateResponse(
-            request, "services/admin/process.html", context, status=400 if request.method == "POST" else 200
-        )
+        status = 400 if request.method == "POST" and not done else 200
+        return TemplateResponse(request, "services/admin/process.html", context, status=status)
 
     def _bulk(self, request, queryset, to):
         done = failed = 0
@@ -362,6 +355,17 @@ class ServiceRequestAdmin(ScopedAdmin):
     @admin.action(description=_("Close the selected resolved requests"), permissions=["triage"])
     def close_selected(self, request, queryset):
         self._bulk(request, queryset, Status.CLOSED)
+
+    @admin.action(description=_("Re-issue the tracking code (locked or leaked)"), permissions=["triage"])
+    def reissue_code(self, request, queryset):
+        done = failed = 0
+        for pk in queryset.values_list("pk", flat=True):
+            try:
+                actions.request_reissue_code(by=request.user, request_id=pk)
+                done += 1
+            except (ValidationError, PermissionDenied):
+                failed += 1
+        self.message_user(request, _("%(done)d changed, %(failed)d could not be.") % {"done": done, "failed": failed})
 
     def has_triage_permission(self, request):
         return request.user.has_perm("services.triage_servicerequest")
@@ -411,60 +415,20 @@ class Open311ClientAdmin(admin.ModelAdmin):
 
 
 class DepartmentScopedAdmin(ScopedAdmin):
-    def _scope(self, request):
-        return scope_of(request.user)
+    """Rows a department owns (``department_path``): a liaison records them in any community of the county."""
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        scope = self._scope(request)
-        if scope is not None and scope.level == ScopeLevel.DEPARTMENT:
-            if db_field.name == "community":
-                kwargs["queryset"] = Community.objects.filter(town__county_id=scope.county_id)
-            elif db_field.name == "department":
-                kwargs["queryset"] = Department.objects.filter(pk=scope.department_id)
-        elif db_field.name == "department" and scope is not None and not scope.is_all:
-            kwargs["queryset"] = Department.objects.filter(county_id=scope.county_id)
+        if db_field.name == "department":  # a liaison records their own department's work; staff any of the county's
+            scope = scope_of(request.user)
+            action = CHANGE if scope is not None and scope.level == ScopeLevel.DEPARTMENT else VIEW
+            kwargs["queryset"] = Department.objects.for_scope(scope, action)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
-    def _in_scope(self, request, obj) -> bool:
-        if obj is None:
-            return True
-        try:
-            actions.ensure_may_write(request.user, community_of(obj), getattr(obj, "department", None))
-        except PermissionDenied:
-            return False
-        return True
-
-    def get_form(self, request, obj=None, **kwargs):
-        form = super(ScopedAdmin, self).get_form(request, obj, **kwargs)
-        user = request.user
-
-        class DepartmentScopedForm(form):
-            def _post_clean(self):
-                super()._post_clean()
-                if self.errors:
-                    return
-                try:
-                    actions.ensure_may_write(
-                        user, community_of(self.instance), getattr(self.instance, "department", None)
-                    )
-                except PermissionDenied as exc:
-                    self.add_error(None, str(exc))
-
-        DepartmentScopedForm.__name__ = form.__name__
-        return DepartmentScopedForm
-
-    def save_model(self, request, obj, form, change):
-        actions.record_save(by=request.user, instance=obj)
-
-    def delete_model(self, request, obj):
-        actions.ensure_may_write(request.user, community_of(obj), getattr(obj, "department", None))
-        obj.delete()
 
 
 @admin.register(Commitment)
 class CommitmentAdmin(DepartmentScopedAdmin):
     list_display = ["title", "department", "community", "year", "kind", "times", "per", "staff_assigned", "budget"]
-    list_filter = ["year", "kind", "department", "community"]
+    list_filter = [unit_filter(), "year", "kind", "department", "community"]
     list_select_related = ["department", "community"]
     search_fields = ["title"]
 
@@ -488,7 +452,7 @@ class ActivityAdmin(DepartmentScopedAdmin):
         "amount_spent",
         "fund",
     ]
-    list_filter = ["kind", "department", "community"]
+    list_filter = [unit_filter(), "kind", "department", "community"]
     list_select_related = ["department", "community"]
     search_fields = ["title", "description"]
     date_hierarchy = "date"
@@ -506,7 +470,7 @@ class EvaluationAdmin(DepartmentScopedAdmin):
 @admin.register(Facility)
 class FacilityAdmin(ScopedAdmin):
     list_display = ["name", "unit", "kind", "opening_hours", "capacity", "free", "public"]
-    list_filter = ["kind", "public", "unit__community"]
+    list_filter = [unit_filter("unit__community"), "kind", "public", "unit__community"]
     list_select_related = ["unit__community"]
     search_fields = ["name", "unit__name"]
     autocomplete_fields = ["unit"]
@@ -515,7 +479,7 @@ class FacilityAdmin(ScopedAdmin):
 @admin.register(FacilityBooking)
 class FacilityBookingAdmin(ScopedAdmin):
     list_display = ["date", "start", "end", "facility", "organiser", "purpose", "status", "attendees"]
-    list_filter = ["status", "facility__unit__community"]
+    list_filter = [unit_filter("facility__unit__community"), "status", "facility__unit__community"]
     list_select_related = ["facility__unit__community"]
     search_fields = ["organiser", "purpose", "facility__name"]
     date_hierarchy = "date"
@@ -528,7 +492,7 @@ class FacilityBookingAdmin(ScopedAdmin):
 @admin.register(CommunityEvent)
 class CommunityEventAdmin(ScopedAdmin):
     list_display = ["starts_at", "title", "kind", "community", "location", "status", "attendance", "public"]
-    list_filter = ["kind", "status", "community"]
+    list_filter = [unit_filter(), "kind", "status", "community"]
     list_select_related = ["community"]
     search_fields = ["title", "location"]
     date_hierarchy = "starts_at"

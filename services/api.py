@@ -17,7 +17,7 @@ from community.api_base import (
 )
 from community.choices import ScopeLevel
 from community.models import Community, Department
-from community.scoping import community_of, scope_of
+from community.scoping import ensure_in_scope, scope_of
 
 from . import actions, selectors
 from .choices import Channel
@@ -296,7 +296,7 @@ class ServicesWriteMixin:
         serializer.instance = actions.record_save(by=self.request.user, instance=instance)
 
     def perform_destroy(self, instance):
-        actions.ensure_may_write(self.request.user, community_of(instance), getattr(instance, "department", None))
+        ensure_in_scope(self.request.user, instance)
         instance.delete()
 
 

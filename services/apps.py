@@ -28,6 +28,15 @@ _DEPARTMENT_WORK = [
     "services.delete_activityphoto",
     "services.view_evaluation",
     "services.view_servicecategory",
+    # the requests routed to the department: follow them, record progress and replies, call the resident back
+    "services.view_servicerequest",
+    "services.change_servicerequest",
+    "services.progress_servicerequest",
+    "services.call_servicerequest",
+    "services.view_requestevent",
+    "services.view_requestphoto",
+    "services.view_followup",
+    "services.add_followup",
 ]
 
 
@@ -54,6 +63,9 @@ class ServicesConfig(AppConfig):
             "services.add_servicerequest",
             "services.change_servicerequest",
             "services.triage_servicerequest",
+            "services.progress_servicerequest",
+            "services.call_servicerequest",
+            "services.add_followup",
             "services.escalate_servicerequest",
             "services.view_requestphoto",
             "services.view_notification",

@@ -3,16 +3,29 @@
 from django.utils.translation import gettext_lazy as _
 
 from community.charts import bar_chart, pie_chart
-from community.dashboard import Indicator, section
+from community.dashboard import FLOW, NOW, Indicator, section
+from community.dashboard_links import rows_link
 from community.departments import GIVES, department_figure
 
 from . import selectors
-from .choices import ActivityKind, Status
+from .choices import (
+    OPEN_STATUSES,
+    ActivityKind,
+    BookingStatus,
+    CommunityEventKind,
+    CommunityEventStatus,
+    Rating,
+    Status,
+)
+
+REQUESTS = "/admin/services/servicerequest/"
+ACTIVITIES = "/admin/services/activity/"
 
 
 @section("requests", _("Residents' service requests"), order=50)
 def requests(scope, period):
     s = selectors.request_summary(scope=scope, period=period)
+    received = rows_link(REQUESTS, scope, period, date_field="submitted_at")
     return [
         Indicator(
             "requests",
@@ -20,7 +33,8 @@ def requests(scope, period):
             s.total,
             _("requests"),
             chart=pie_chart([(s_.label, s.by_status.get(s_.value, 0)) for s_ in Status if s.by_status.get(s_.value)]),
-            link="/admin/services/servicerequest/",
+            link=received,
+            basis=FLOW,
         ),
         Indicator(
             "requests_by_category",
@@ -28,24 +42,55 @@ def requests(scope, period):
             len(s.by_category),
             _("categories"),
             chart=bar_chart(list(s.by_category), {_("Requests"): list(s.by_category.values())}, horizontal=True),
+            basis=FLOW,
         ),
         Indicator(
             "requests_open",
-            _("Open requests"),
+            _("Of them still open"),
             s.open,
             _("requests"),
-            link="/admin/services/servicerequest/?status__exact=submitted",
+            link=rows_link(
+                REQUESTS, scope, period, date_field="submitted_at", status__in=[str(x) for x in OPEN_STATUSES]
+            ),
+            basis=NOW,
         ),
         Indicator(
             "requests_overdue",
-            _("Overdue requests"),
-            s.overdue,
+            _("Of them overdue now"),
+            selectors.requests_overdue_now(scope=scope, period=period),
             _("requests"),
-            link="/admin/services/servicerequest/?overdue=yes",
+            link=rows_link(REQUESTS, scope, period, date_field="submitted_at", overdue="yes"),
+            basis=NOW,
         ),
-        Indicator("median_hours_to_resolve", _("Median time to resolve"), s.median_hours, _("hours")),
-        Indicator("satisfaction_rate", _("Satisfaction rate"), s.satisfaction_rate, "%"),
-        Indicator("follow_up_rate", _("Follow-up rate (回访率)"), s.follow_up_rate, "%"),
+        Indicator(
+            "median_hours_to_resolve",
+            _("Median time to resolve"),
+            s.median_hours,
+            _("hours"),
+            link=received,
+            basis=FLOW,
+            counted=False,
+        ),
+        Indicator(
+            "satisfaction_rate",
+            _("Satisfaction rate"),
+            s.satisfaction_rate,
+            "%",
+            link=rows_link(REQUESTS, scope, period, date_field="submitted_at", rating__in=[r.value for r in Rating]),
+            basis=FLOW,
+            counted=False,
+        ),
+        Indicator(
+            "follow_up_rate",
+            _("Follow-up rate (回访率)"),
+            s.follow_up_rate,
+            "%",
+            link=rows_link(
+                REQUESTS, scope, period, date_field="submitted_at", status__in=[Status.RESOLVED, Status.CLOSED]
+            ),
+            basis=FLOW,
+            counted=False,
+        ),
     ]
 
 
@@ -55,6 +100,8 @@ def six_into(scope, period):
     departments = sorted({d for d, _k in s.by_department_kind})
     kinds = list(ActivityKind)
     quarters = list(s.by_quarter_department)
+    held = rows_link(ACTIVITIES, scope, period, date_field="date", date_only=True)
+    years = list(range(period.start.year, period.end.year + 1))
     return [
         Indicator(
             "activities",
@@ -66,7 +113,8 @@ def six_into(scope, period):
                 {k.label: [s.by_department_kind.get((d, k.value), 0) for d in departments] for k in kinds},
                 stack=True,
             ),
-            link="/admin/services/activity/",
+            link=held,
+            basis=FLOW,
         ),
         Indicator(
             "activities_by_quarter",
@@ -76,11 +124,33 @@ def six_into(scope, period):
             chart=bar_chart(
                 quarters, {d: [s.by_quarter_department[q].get(d, 0) for q in quarters] for d in departments}
             ),
+            basis=FLOW,
         ),
-        Indicator("activity_participants", _("Participants in department activities"), s.participants, _("people")),
-        Indicator("activity_spending", _("Spent on department activities"), s.spent, _("yuan")),
         Indicator(
-            "commitments", _("Service commitments"), s.commitments, _("commitments"), link="/admin/services/commitment/"
+            "activity_participants",
+            _("Participants in department activities"),
+            s.participants,
+            _("people"),
+            link=held,
+            basis=FLOW,
+            counted=False,
+        ),
+        Indicator(
+            "activity_spending",
+            _("Spent on department activities"),
+            s.spent,
+            _("yuan"),
+            link=held,
+            basis=FLOW,
+            counted=False,
+        ),
+        Indicator(
+            "commitments",
+            _("Service commitments of the period's years"),
+            s.commitments,
+            _("commitments"),
+            link=rows_link("/admin/services/commitment/", scope, year__in=years),
+            basis=FLOW,
         ),
         Indicator("commitments_fulfilled", _("Commitments fulfilled"), s.commitments_fulfilled, _("commitments")),
     ]
@@ -89,16 +159,61 @@ def six_into(scope, period):
 @section("sharing", _("Shared facilities and community life"), order=70)
 def sharing(scope, period):
     s = selectors.sharing_summary(scope=scope, period=period)
+    used = rows_link(
+        "/admin/services/facilitybooking/", scope, period, date_field="date", date_only=True, status=BookingStatus.USED
+    )
+    events = "/admin/services/communityevent/"
+    held = {"date_field": "starts_at", "status": CommunityEventStatus.HELD}
     return [
-        Indicator("units_sharing", _("Resident units sharing facilities"), s.units, _("units")),
         Indicator(
-            "facilities", _("Facilities open to residents"), s.facilities, _("facilities"), link="/services/facilities/"
+            "units_sharing",
+            _("Resident units sharing facilities"),
+            s.units,
+            _("units"),
+            link=rows_link("/admin/community/residentunit/", scope, facilities__isnull="False"),
         ),
-        Indicator("facility_uses", _("Facility uses"), s.bookings_used, _("times")),
-        Indicator("facility_visitors", _("Residents using shared facilities"), s.facility_visitors, _("people")),
-        Indicator("events_held", _("Community events held"), s.events_held, _("events")),
-        Indicator("event_attendance", _("Attendance at community events"), s.event_attendance, _("people")),
-        Indicator("meetings_held", _("Residents' meetings held"), s.meetings_held, _("meetings")),
+        Indicator(
+            "facilities",
+            _("Facilities open to residents"),
+            s.facilities,
+            _("facilities"),
+            link=rows_link("/admin/services/facility/", scope),
+        ),
+        Indicator("facility_uses", _("Facility uses"), s.bookings_used, _("times"), link=used, basis=FLOW),
+        Indicator(
+            "facility_visitors",
+            _("Residents using shared facilities"),
+            s.facility_visitors,
+            _("people"),
+            link=used,
+            basis=FLOW,
+            counted=False,
+        ),
+        Indicator(
+            "events_held",
+            _("Community events held"),
+            s.events_held,
+            _("events"),
+            link=rows_link(events, scope, period, **held),
+            basis=FLOW,
+        ),
+        Indicator(
+            "event_attendance",
+            _("Attendance at community events"),
+            s.event_attendance,
+            _("people"),
+            link=rows_link(events, scope, period, **held),
+            basis=FLOW,
+            counted=False,
+        ),
+        Indicator(
+            "meetings_held",
+            _("Residents' meetings held"),
+            s.meetings_held,
+            _("meetings"),
+            link=rows_link(events, scope, period, kind=CommunityEventKind.RESIDENT_MEETING, **held),
+            basis=FLOW,
+        ),
     ]
 
 

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from community import validators
 from community.models import Building, Community, Department, User
-from community.scoping import scope_of
+from community.scoping import permitted, scope_of
 
 from . import actions
 from .choices import Channel, QuestionType, Rating
@@ -239,7 +239,23 @@ class ProcessForm(forms.Form):
         ("follow_up", _("Record a follow-up call (回访)")),
         ("escalate", _("Escalate to the town (督办)")),
         ("post_fee", _("Post the fee to the ledger")),
+        ("call", _("Show the phone to call the resident (the reason is logged)")),
     ]
+    # the permission each operation needs (services.<perm>_servicerequest, from the roles table)
+    NEEDS = {
+        "accept": "triage",
+        "assign": "triage",
+        "start": "progress",
+        "resolve": "progress",
+        "close": "triage",
+        "reject": "triage",
+        "duplicate": "triage",
+        "note": "progress",
+        "follow_up": "progress",
+        "escalate": "escalate",
+        "post_fee": "triage",
+        "call": "call",
+    }
     operation = forms.ChoiceField(label=_("Operation"), choices=OPERATIONS)
     note = forms.CharField(label=_("Note or reason"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
     public = forms.BooleanField(label=_("Show the note to the resident"), required=False)
@@ -254,6 +270,10 @@ class ProcessForm(forms.Form):
     def __init__(self, *args, request_obj: ServiceRequest, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.request_obj = request_obj
+        self.revealed_phone = ""
+        self.fields["operation"].choices = [
+            (op, label) for op, label in self.OPERATIONS if permitted(user, ServiceRequest, self.NEEDS[op])
+        ]
         community = request_obj.community
         self.fields["user"].queryset = User.objects.filter(
             is_active=True, scope_level="community", community=community
@@ -269,6 +289,9 @@ class ProcessForm(forms.Form):
             self.fields["party_member"].help_text = str(self.suggested)
         if scope_of(user) is None:
             self.fields["user"].queryset = User.objects.none()
+        if not permitted(user, ServiceRequest, "triage"):  # a liaison records progress, nothing else
+            for name in ("user", "department", "party_member", "duplicate_of"):
+                self.fields.pop(name, None)
 
     def run(self, *, by):
         """Call the chosen action; its ValidationError becomes a form error."""
@@ -308,6 +331,11 @@ class ProcessForm(forms.Form):
                 actions.request_escalate(by=by, request_id=pk, note=note)
             elif op == "post_fee":
                 actions.request_post_fee(by=by, request_id=pk)
+            elif op == "call":
+                self.revealed_phone = actions.request_reveal_phone(by=by, request_id=pk, reason=note)
+        except PermissionDenied as exc:
+            self.add_error(None, str(exc))
+            return False
         except ValidationError as exc:
             if hasattr(exc, "error_dict"):
                 for field, messages in exc.message_dict.items():

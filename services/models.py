@@ -49,13 +49,8 @@ def normalise_tracking_code(value: str) -> str:
     return "".join(ch for ch in (value or "").upper() if ch.isalnum())
 
 
-class CatalogueQuerySet(models.QuerySet):
-    """The service catalogue is county-wide and public: anyone with a scope reads all of it."""
-
-    def for_user(self, user):
-        from community.scoping import scope_of
-
-        return self if scope_of(user) is not None else self.none()
+class CatalogueQuerySet(ScopedQuerySet):
+    """The service catalogue is county-wide and public (no path): anyone with a scope reads all of it."""
 
     def active(self):
         return self.filter(active=True)
@@ -121,6 +116,7 @@ class ServiceRequest(TimeStamped):
     """服务诉求: what a resident asked the committee for, and how it went."""
 
     community_path = "community"
+    department_path = "assigned_department"  # the liaison follows what is routed to the department
 
     community = models.ForeignKey(
         Community, models.PROTECT, related_name="service_requests", verbose_name=_("community")
@@ -219,6 +215,8 @@ class ServiceRequest(TimeStamped):
         permissions = [
             ("triage_servicerequest", _("Can triage, assign and close service requests")),
             ("escalate_servicerequest", _("Can escalate service requests to the town")),
+            ("progress_servicerequest", _("Can record progress and replies on the requests in their care")),
+            ("call_servicerequest", _("Can reveal a requester's phone, with a reason, to call them back")),
         ]
 
     def __str__(self):
@@ -245,6 +243,7 @@ def photo_path(instance, filename):
 
 class RequestPhoto(models.Model):
     community_path = "request__community"
+    department_path = "request__assigned_department"
 
     request = models.ForeignKey(ServiceRequest, models.CASCADE, related_name="photos", verbose_name=_("request"))
     image = models.ImageField(_("photo"), upload_to=photo_path, width_field="width", height_field="height")
@@ -267,6 +266,7 @@ class RequestEvent(models.Model):
     """One line of a request's timeline: a transition, a note, a follow-up, a rating."""
 
     community_path = "request__community"
+    department_path = "request__assigned_department"
 
     request = models.ForeignKey(ServiceRequest, models.CASCADE, related_name="events", verbose_name=_("request"))
     kind = models.CharField(_("kind"), max_length=16, choices=EventKind.choices)
@@ -294,6 +294,7 @@ class FollowUp(models.Model):
     """回访: a call to the resident after resolution, recording satisfaction."""
 
     community_path = "request__community"
+    department_path = "request__assigned_department"
 
     request = models.ForeignKey(ServiceRequest, models.CASCADE, related_name="follow_ups", verbose_name=_("request"))
     by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("by"))
@@ -301,6 +302,14 @@ class FollowUp(models.Model):
     reached = models.BooleanField(_("resident reached"), default=True)
     satisfaction = models.CharField(_("satisfaction"), max_length=12, choices=Rating.choices, blank=True)
     note = models.TextField(_("note"), blank=True)
+    call = models.ForeignKey(
+        "community.PersonalDataAccess",
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("phone revealed for the call"),
+    )
 
     objects = ScopedQuerySet.as_manager()
 
@@ -322,6 +331,7 @@ class Notification(models.Model):
     """An e-mail to staff about a request; kept pending until sent, so nothing is lost when Redis is down."""
 
     community_path = "request__community"
+    department_path = "request__assigned_department"
 
     request = models.ForeignKey(ServiceRequest, models.CASCADE, related_name="notifications", verbose_name=_("request"))
     recipient = models.ForeignKey(

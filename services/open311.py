@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
+from community.masking import scrub_public_text
 from community.models import Community
 
 from . import actions
@@ -119,7 +120,7 @@ def definition_json(category: ServiceCategory) -> dict:
 
 def request_json(req: ServiceRequest, *, full: bool, request=None) -> dict:
     notes = getattr(req, "public_notes", None)
-    status_notes = req.reject_reason or (notes[-1].note if notes else "")
+    status_notes = scrub_public_text(req.reject_reason or (notes[-1].note if notes else ""))
     photos = getattr(req, "open311_photos", [])
     media_url = ""
     if full and photos and request is not None:

@@ -182,6 +182,7 @@ def load(ctx) -> None:
     for community in ctx.communities:
         _requests(community, categories, loader, rng)
         _six_into(ctx, community, today, rng)
+        _civil_affairs(ctx, community, today)
         _facilities(community, today, rng)
         _events(community, today)
     actions.requests_mark_overdue()
@@ -197,7 +198,8 @@ def _loader(ctx) -> User:
     if created:
         user.set_unusable_password()
         user.save(update_fields=["password"])
-        user.groups.add(Group.objects.get(name=Role.COUNTY_OFFICIAL))
+    # county-wide, and doing the staff's work in every community (triage, progress, follow-up calls)
+    user.groups.add(Group.objects.get(name=Role.COUNTY_OFFICIAL), Group.objects.get(name=Role.COMMUNITY_STAFF))
     return user
 
 
@@ -397,6 +399,43 @@ def _six_into(ctx, community, today, rng) -> None:
                 "comment": "服务承诺兑现较好，居民反映良好",
             },
         )
+
+
+def _civil_affairs(ctx, community, today) -> None:
+    """民政局 guides the committees' self-government and services: a quarterly training, held so far this year."""
+    department = ctx.departments[DepartmentCode.CIVIL_AFFAIRS]
+    commitment, created = Commitment.objects.get_or_create(
+        community=community,
+        department=department,
+        year=today.year,
+        title="每季度一次居民自治和社区服务培训",
+        defaults={
+            "kind": ActivityKind.SCIENCE_EDUCATION,
+            "times": 1,
+            "per": CommitmentPeriod.QUARTER,
+            "staff_assigned": 1,
+            "budget": Decimal("1600.00"),
+        },
+    )
+    if not created:
+        return
+    days = [dt.date(today.year, month, 20) for month in (2, 5, 8, 11) if dt.date(today.year, month, 20) <= today]
+    Activity.objects.bulk_create(
+        Activity(
+            community=community,
+            department=department,
+            commitment=commitment,
+            kind=ActivityKind.SCIENCE_EDUCATION,
+            date=day,
+            title="居民自治和社区服务培训",
+            participants=30 + 5 * i,
+            staff_involved=department.name,
+            staff_count=2,
+            amount_spent=Decimal("400.00"),
+            fund=f"{department.name}社区工作经费",
+        )
+        for i, day in enumerate(days)
+    )
 
 
 def _facilities(community, today, rng) -> None:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from django.db.models import Aggregate, Count, DurationField, ExpressionWrapper, F, Q, Sum
 from django.utils import timezone
 
+from community.masking import scrub_public_text
 from community.models import Community
 
 from .choices import OPEN_STATUSES, BookingStatus, CommunityEventStatus, EventKind, Rating, Status
@@ -78,7 +79,7 @@ def public_timeline(*, request_id: int) -> list[TimelineEntry]:
             title = Status(event.new_status).label
         else:
             title = EventKind(event.kind).label
-        entries.append(TimelineEntry(event.at, str(title), event.note if event.public else ""))
+        entries.append(TimelineEntry(event.at, str(title), scrub_public_text(event.note) if event.public else ""))
     return entries
 
 
@@ -162,7 +163,7 @@ class RequestSummary:
 def request_summary(*, scope, period) -> RequestSummary:
     """Requests submitted in the period within the scope: a fixed number of queries."""
     start, end = _period_bounds(period)
-    qs = ServiceRequest.objects.for_user_scope(scope).filter(submitted_at__gte=start, submitted_at__lt=end)
+    qs = ServiceRequest.objects.for_scope(scope).filter(submitted_at__gte=start, submitted_at__lt=end)
     by_status = {row["status"]: row["n"] for row in qs.values("status").annotate(n=Count("id"))}
     by_category = {
         row["category__name"]: row["n"] for row in qs.values("category__name").annotate(n=Count("id")).order_by("-n")
@@ -207,7 +208,7 @@ class SixIntoSummary:
 
 
 def six_into_summary(*, scope, period) -> SixIntoSummary:
-    activities = Activity.objects.for_user_scope(scope).filter(date__gte=period.start, date__lte=period.end)
+    activities = Activity.objects.for_scope(scope).filter(date__gte=period.start, date__lte=period.end)
     totals = activities.aggregate(n=Count("id"), people=Sum("participants"), spent=Sum("amount_spent"))
     by_dk: dict = {}
     by_q: dict = defaultdict(dict)
@@ -219,7 +220,7 @@ def six_into_summary(*, scope, period) -> SixIntoSummary:
         by_q[label][row["department__name"]] = by_q[label].get(row["department__name"], 0) + row["n"]
     years = list(range(period.start.year, period.end.year + 1))
     commitments = list(
-        Commitment.objects.for_user_scope(scope)
+        Commitment.objects.for_scope(scope)
         .filter(year__in=years)
         .annotate(done=Count("activities", filter=Q(activities__date__year=F("year"))))
         .only("id", "times", "per", "year")
@@ -258,14 +259,14 @@ def sharing_summary(*, scope, period) -> SharingSummary:
     from .choices import CommunityEventKind
 
     start, end = _period_bounds(period)
-    facilities = Facility.objects.for_user_scope(scope)
+    facilities = Facility.objects.for_scope(scope)
     used = (
-        FacilityBooking.objects.for_user_scope(scope)
+        FacilityBooking.objects.for_scope(scope)
         .filter(status=BookingStatus.USED, date__gte=period.start, date__lte=period.end)
         .aggregate(n=Count("id"), people=Sum("attendees"))
     )
     held = (
-        CommunityEvent.objects.for_user_scope(scope)
+        CommunityEvent.objects.for_scope(scope)
         .filter(status=CommunityEventStatus.HELD, starts_at__gte=start, starts_at__lt=end)
         .aggregate(
             n=Count("id"),
@@ -274,7 +275,7 @@ def sharing_summary(*, scope, period) -> SharingSummary:
         )
     )
     return SharingSummary(
-        units=ResidentUnit.objects.for_user_scope(scope).filter(facilities__isnull=False).distinct().count(),
+        units=ResidentUnit.objects.for_scope(scope).filter(facilities__isnull=False).distinct().count(),
         facilities=facilities.count(),
         bookings_used=used["n"] or 0,
         facility_visitors=used["people"] or 0,
@@ -285,21 +286,35 @@ def sharing_summary(*, scope, period) -> SharingSummary:
 
 
 def communities_in(scope):
-    return Community.objects.for_user_scope(scope)
+    return Community.objects.for_scope(scope)
 
 
 def commitments_by_department(*, scope, period) -> dict[int, int]:
     """Service commitments each department made to the scope's communities for the period's years."""
     years = list(range(period.start.year, period.end.year + 1))
-    rows = Commitment.objects.for_user_scope(scope).filter(year__in=years).values_list("department_id")
+    rows = Commitment.objects.for_scope(scope).filter(year__in=years).values_list("department_id")
     return dict(rows.annotate(n=Count("id")).order_by())
 
 
 def activities_by_department(*, scope, period) -> dict[int, int]:
     """六进 activities each department held in the scope's communities during the period."""
     rows = (
-        Activity.objects.for_user_scope(scope)
+        Activity.objects.for_scope(scope)
         .filter(date__gte=period.start, date__lte=period.end)
         .values_list("department_id")
     )
     return dict(rows.annotate(n=Count("id")).order_by())
+
+
+def overdue_now_q(now: dt.datetime) -> Q:
+    """Open requests past a deadline now, or flagged overdue and still open: what the admin's filter lists."""
+    from .actions import overdue_q
+
+    return overdue_q(now) | Q(overdue=True, status__in=OPEN_STATUSES)
+
+
+def requests_overdue_now(*, scope, period) -> int:
+    """Requests received in the period that are overdue now (the dashboard's figure and its list agree)."""
+    start, end = _period_bounds(period)
+    qs = ServiceRequest.objects.for_scope(scope).filter(submitted_at__gte=start, submitted_at__lt=end)
+    return qs.filter(overdue_now_q(timezone.now())).count()

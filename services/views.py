@@ -39,20 +39,29 @@ def _phone_key(group, request):
     return "phone:" + validators.normalise_phone(request.POST.get("contact_phone", ""))
 
 
-def rate_limited(request, *, group: str, key, rate: str) -> int | None:
-    """Seconds to wait if this request is over the limit; None otherwise (also when the cache is down)."""
+def rate_limited(request, *, group: str, key, rate: str, increment: bool = True) -> int | None:
+    """Seconds to wait if this request is over the limit; None otherwise (also when the cache is down).
+
+    ``increment=False`` only looks (the request is counted later, if it turns out to be valid).  A proxy
+    header named by ``RATELIMIT_IP_META_KEY`` that is missing is a deployment error, never a free pass: the
+    request waits, and the error is logged (the system check ``community.E031`` catches a misspelt key)."""
+    from django.core.exceptions import ImproperlyConfigured
     from django_ratelimit.core import get_usage
 
     try:
-        usage = get_usage(request, group=group, key=key, rate=rate, increment=True)
+        usage = get_usage(request, group=group, key=key, rate=rate, increment=increment)
+    except ImproperlyConfigured as exc:
+        log.error("rate limit refused the request (%s): %s", group, exc)
+        return 60
     except Exception as exc:  # Redis down: let the resident through rather than lose the request
         log.warning("rate limit not checked (%s): %s", group, exc)
         return None
-    if usage is None or not usage["should_limit"]:
+    if usage is None:
         return None
     if usage["limit"] == 0 and usage["time_left"] == -1:  # the cache failed inside django-ratelimit
         return None
-    return max(int(usage["time_left"]), 1)
+    over = usage["should_limit"] if increment else usage["count"] >= usage["limit"]
+    return max(int(usage["time_left"]), 1) if over else None
 
 
 def too_many(request, seconds: int):
@@ -120,7 +129,8 @@ def submit(request):
     ip_rate, phone_rate, _track = _rates()
     wait = rate_limited(request, group="services.submit.ip", key="ip", rate=ip_rate)
     if wait is None and request.POST.get("contact_phone"):
-        wait = rate_limited(request, group="services.submit.phone", key=_phone_key, rate=phone_rate)
+        # only a saved request counts against a phone: junk posts carrying a victim's number cannot block them
+        wait = rate_limited(request, group="services.submit.phone", key=_phone_key, rate=phone_rate, increment=False)
     if wait is not None:
         return too_many(request, wait)
 
@@ -148,6 +158,7 @@ def submit(request):
             for field, messages in exc.message_dict.items():
                 form.add_error(field if field in form.fields else None, messages)
         else:
+            rate_limited(request, group="services.submit.phone", key=_phone_key, rate=phone_rate)
             request.session[SESSION_KEY] = req.tracking_code
             return redirect("services:submitted")
     return render(
@@ -183,7 +194,11 @@ def track(request):
     form = TrackForm(request.POST)
     if not form.is_valid():
         return render(request, "services/track.html", {"form": form}, status=400)
-    req = actions.request_find_for_resident(code=form.cleaned_data["code"], phone_last4=form.cleaned_data["last4"])
+    try:
+        req = actions.request_find_for_resident(code=form.cleaned_data["code"], phone_last4=form.cleaned_data["last4"])
+    except ValidationError as exc:  # the code is locked after too many wrong tries
+        form.add_error(None, exc.messages)
+        return render(request, "services/track.html", {"form": form}, status=429)
     if req is None:
         form.add_error(None, _("No request matches this tracking code and phone number. Check both and try again."))
         return render(request, "services/track.html", {"form": form}, status=404)

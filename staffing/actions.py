@@ -26,6 +26,7 @@ from . import payroll, ranking
 from .choices import (
     EDUCATION_LEVEL,
     EXIT_STAGES,
+    IN_FORCE,
     CampaignKind,
     CampaignStatus,
     Education,
@@ -33,6 +34,7 @@ from .choices import (
     Origin,
     PayrollStatus,
     RefillPolicy,
+    RulesStatus,
     ScoreKind,
     Stage,
     TieBreak,
@@ -87,20 +89,9 @@ def _today(on: dt.date | None) -> dt.date:
     return on or timezone.localdate()
 
 
-def ensure_town_in_scope(user, town) -> None:
-    """Campaign-level writes belong to the town's organisation office (or the county above it)."""
-    scope = scope_of(user)
-    allowed = scope is not None and (
-        scope.is_all
-        or (scope.level == ScopeLevel.COUNTY and town.county_id == scope.county_id)
-        or (scope.level == ScopeLevel.TOWN and town.pk == scope.town_id)
-    )
-    if not allowed:
-        raise PermissionDenied(_("Only the town's organisation office or the county may run this campaign."))
-
-
 def current_rules(campaign: Campaign) -> CampaignRules:
-    rules = campaign.rule_versions.order_by("-version").first()
+    """The rules in force: the latest draft or adopted version (a correction counts once approved)."""
+    rules = campaign.rule_versions.filter(status__in=IN_FORCE).order_by("-version").first()
     if rules is None:
         raise ValidationError(_("This campaign has no rules yet."))
     return rules
@@ -142,7 +133,7 @@ def _check_rules(rules: CampaignRules) -> None:
 
 @transaction.atomic
 def campaign_create(*, by, town, title: str, kind: str = CampaignKind.RECRUITMENT, announcement: str = "", **rules):
-    ensure_town_in_scope(by, town)
+    ensure_in_scope(by, town)
     unknown = set(rules) - set(RULE_FIELDS)
     if unknown:
         raise ValidationError(_("Unknown rule: %(names)s.") % {"names": ", ".join(sorted(unknown))})
@@ -157,27 +148,17 @@ def campaign_create(*, by, town, title: str, kind: str = CampaignKind.RECRUITMEN
 
 @transaction.atomic
 def rules_update(*, by, campaign_id: int, reason: str = "", **changes) -> CampaignRules:
-    """Change the rules: in place while a draft; once announced only as a new version with a recorded reason."""
+    """Change the rules: in place while a draft; once announced only by a correction (see ``staffing.rulebook``)."""
     campaign = _lock_campaign(campaign_id)
-    ensure_town_in_scope(by, campaign.town)
+    ensure_in_scope(by, campaign.town)
     unknown = set(changes) - set(RULE_FIELDS)
     if unknown:
         raise ValidationError(_("Unknown rule: %(names)s.") % {"names": ", ".join(sorted(unknown))})
     rules = current_rules(campaign)
     if rules.frozen:
-        if not reason.strip():
-            raise ValidationError(
-                _("The rules were frozen when the announcement was published: a new version needs a recorded reason."),
-                code="rules_frozen",
-            )
-        rules = CampaignRules(
-            campaign=campaign,
-            version=rules.version + 1,
-            frozen=True,
-            reason=reason.strip()[:200],
-            created_by=by,
-            **{name: getattr(rules, name) for name in RULE_FIELDS},
-        )
+        from .rulebook import rules_correction_propose  # the rulebook builds on this module's helpers
+
+        return rules_correction_propose(by=by, campaign_id=campaign.pk, reason=reason, **changes)
     for name, value in changes.items():
         setattr(rules, name, value)
     _check_rules(rules)
@@ -189,7 +170,7 @@ def rules_update(*, by, campaign_id: int, reason: str = "", **changes) -> Campai
 def campaign_edit(*, by, campaign_id: int, **changes) -> Campaign:
     """Title and announcement text may change only while the campaign is a draft."""
     campaign = _lock_campaign(campaign_id)
-    ensure_town_in_scope(by, campaign.town)
+    ensure_in_scope(by, campaign.town)
     allowed = {"title", "announcement"}
     if set(changes) - allowed - {"town", "kind"}:
         raise ValidationError(_("Only the title and the announcement text can be edited."))
@@ -207,7 +188,7 @@ def campaign_edit(*, by, campaign_id: int, **changes) -> Campaign:
 
 @transaction.atomic
 def examiner_add(*, by, campaign, name: str, organisation: str = "") -> Examiner:
-    ensure_town_in_scope(by, campaign.town)
+    ensure_in_scope(by, campaign.town)
     if campaign.interview_published:
         raise ValidationError(_("The interview scores are published: the panel is closed."))
     examiner = Examiner(campaign=campaign, name=name, organisation=organisation)
@@ -219,7 +200,7 @@ def examiner_add(*, by, campaign, name: str, organisation: str = "") -> Examiner
 @transaction.atomic
 def post_add(*, by, campaign_id: int, community: Community, title: str, headcount: int = 1, **conditions) -> Post:
     campaign = _lock_campaign(campaign_id)
-    ensure_town_in_scope(by, campaign.town)
+    ensure_in_scope(by, campaign.town)
     if campaign.status != CampaignStatus.DRAFT:
         raise ValidationError(_("Posts are fixed once the announcement is published."))
     if community.town_id != campaign.town_id:
@@ -231,10 +212,27 @@ def post_add(*, by, campaign_id: int, community: Community, title: str, headcoun
 
 
 @transaction.atomic
+def post_update(*, by, post_id: int, community: Community, **fields) -> Post:
+    """Change a post of a campaign still in draft (its conditions are fixed by the announcement)."""
+    post = Post.objects.select_for_update().select_related("campaign").get(pk=post_id)
+    ensure_in_scope(by, post.campaign.town)
+    if post.campaign.status != CampaignStatus.DRAFT:
+        raise ValidationError(_("Posts are fixed once the announcement is published."))
+    if community.town_id != post.campaign.town_id:
+        raise ValidationError({"community": _("A post must be in a community of the campaign's town.")})
+    for name, value in fields.items():
+        setattr(post, name, value)
+    post.community = community
+    post.full_clean()
+    post.save()
+    return post
+
+
+@transaction.atomic
 def campaign_announce(*, by, campaign_id: int, on: dt.date | None = None) -> Campaign:
     """Publish the announcement (公告): the rules freeze from now on."""
     campaign = _lock_campaign(campaign_id)
-    ensure_town_in_scope(by, campaign.town)
+    ensure_in_scope(by, campaign.town)
     if campaign.status != CampaignStatus.DRAFT:
         raise ValidationError(_("This campaign's announcement is already published."))
     if not campaign.posts.exists():
@@ -242,7 +240,7 @@ def campaign_announce(*, by, campaign_id: int, on: dt.date | None = None) -> Cam
     if not campaign.announcement.strip():
         raise ValidationError({"announcement": _("Write the announcement text before publishing it.")})
     current_rules(campaign)
-    campaign.rule_versions.update(frozen=True)
+    campaign.rule_versions.update(frozen=True, status=RulesStatus.ADOPTED)
     campaign.status = CampaignStatus.ANNOUNCED
     campaign.announced_on = _today(on)
     campaign.save(update_fields=["status", "announced_on"])
@@ -317,7 +315,7 @@ def bonus_add(*, by, application_id: int, reason: str, points) -> BonusPoint:
         .get(pk=application_id)
     )
     ensure_in_scope(by, app.post.community)
-    ensure_town_in_scope(by, app.post.campaign.town)
+    ensure_in_scope(by, app.post.campaign.town)
     if app.post.campaign.scores_published:
         raise ValidationError(_("Bonus points are fixed once the written scores are published."))
     bonus = BonusPoint(application=app, reason=reason, points=points)
@@ -429,7 +427,7 @@ def application_move(*, by, application_id: int, to: str, reason: str = "", on: 
     )
     ensure_in_scope(by, app.post.community)
     campaign = app.post.campaign
-    ensure_town_in_scope(by, campaign.town)
+    ensure_in_scope(by, campaign.town)
     rules = current_rules(campaign)
     if to not in Stage.values:
         raise ValidationError(_("Unknown stage: %(stage)s.") % {"stage": to})
@@ -585,7 +583,7 @@ def eligibility_review(*, by, campaign_id: int, on: dt.date | None = None) -> di
     """资格审查 of every registered application; then the opening ratio (开考比例) per post."""
     on = _today(on)
     campaign = _lock_campaign(campaign_id)
-    ensure_town_in_scope(by, campaign.town)
+    ensure_in_scope(by, campaign.town)
     rules = current_rules(campaign)
     apps = _campaign_apps(campaign, [Stage.REGISTERED])
     passed, refused = [], []
@@ -647,7 +645,7 @@ def written_scores_record(*, by, campaign_id: int, scores: dict, on: dt.date | N
     """笔试成绩 by exam number (entry or import); an empty score means absent. All or nothing."""
     on = _today(on)
     campaign = _lock_campaign(campaign_id)
-    ensure_town_in_scope(by, campaign.town)
+    ensure_in_scope(by, campaign.town)
     if campaign.scores_published:
         raise ValidationError(
             _("The written scores are published and can no longer be entered; correct a score with a reason."),
@@ -712,7 +710,7 @@ def written_scores_publish(*, by, campaign_id: int, on: dt.date | None = None) -
     """Publish the written scores: bonuses counted, the pass line applied, the interview shortlist drawn."""
     on = _today(on)
     campaign = _lock_campaign(campaign_id)
-    ensure_town_in_scope(by, campaign.town)
+    ensure_in_scope(by, campaign.town)
     if campaign.scores_published:
         raise ValidationError(_("The written scores are already published."))
     rules = current_rules(campaign)
@@ -755,24 +753,13 @@ def written_scores_publish(*, by, campaign_id: int, on: dt.date | None = None) -
 # --- examiners and interview scores ----------------------------------------------------------
 
 
-@transaction.atomic
-def relation_declare(*, by, examiner_id: int, applicant_id: int, relation: str) -> ExaminerRelation:
-    """回避: record an examiner's relation to an applicant, before any score is given."""
-    examiner = Examiner.objects.select_related("campaign__town").get(pk=examiner_id)
-    ensure_town_in_scope(by, examiner.campaign.town)
-    applicant = Applicant.objects.get(pk=applicant_id)
-    if applicant.campaign_id != examiner.campaign_id:
-        raise ValidationError(_("The examiner and the applicant belong to different campaigns."))
-    if not relation.strip():
-        raise ValidationError({"relation": _("Say what the relation is.")})
-    if InterviewScore.objects.filter(examiner=examiner, application__applicant=applicant).exists():
-        raise ValidationError(
-            _("This examiner already scored the applicant: the score must be corrected with a reason.")
-        )
-    record, _created = ExaminerRelation.objects.update_or_create(
-        examiner=examiner, applicant=applicant, defaults={"relation": relation.strip()[:60]}
-    )
-    return record
+def relation_declare(
+    *, by, examiner_id: int, applicant_id: int, relation: str, on: dt.date | None = None
+) -> ExaminerRelation:
+    """回避 at any time: record an examiner's relation to an applicant (see ``staffing.recusal``)."""
+    from .recusal import relation_declare as declare  # the recusal module builds on this one's helpers
+
+    return declare(by=by, examiner_id=examiner_id, applicant_id=applicant_id, relation=relation, on=on)
 
 
 @transaction.atomic
@@ -785,7 +772,7 @@ def interview_panel_record(*, by, application_id: int, scores: dict) -> list[Int
     )
     ensure_in_scope(by, app.post.community)
     campaign = app.post.campaign
-    ensure_town_in_scope(by, campaign.town)
+    ensure_in_scope(by, campaign.town)
     if campaign.interview_published:
         raise ValidationError(
             _("The interview scores are published and can no longer be entered; correct a score with a reason."),
@@ -855,7 +842,7 @@ def interview_grid_record(*, by, post_id: int, scores: dict) -> dict:
     post = Post.objects.select_related("community", "campaign__town").get(pk=post_id)
     ensure_in_scope(by, post.community)
     campaign = _lock_campaign(post.campaign_id)
-    ensure_town_in_scope(by, campaign.town)
+    ensure_in_scope(by, campaign.town)
     if campaign.interview_published:
         raise ValidationError(
             _("The interview scores are published and can no longer be entered; correct a score with a reason."),
@@ -949,7 +936,7 @@ def interview_publish(*, by, campaign_id: int, on: dt.date | None = None) -> dic
     """Publish interview scores: panel average (highest and lowest dropped), pass mark, composite score."""
     on = _today(on)
     campaign = _lock_campaign(campaign_id)
-    ensure_town_in_scope(by, campaign.town)
+    ensure_in_scope(by, campaign.town)
     if campaign.interview_published:
         raise ValidationError(_("The interview scores are already published."))
     if not campaign.scores_published:
@@ -1003,7 +990,7 @@ def campaign_rank(*, by, campaign_id: int, on: dt.date | None = None) -> int:
     """Rank every interviewed application within its post (a fixed number of queries whatever the size)."""
     on = _today(on)
     campaign = _lock_campaign(campaign_id)
-    ensure_town_in_scope(by, campaign.town)
+    ensure_in_scope(by, campaign.town)
     rules = current_rules(campaign)
     apps = _campaign_apps(campaign, [Stage.INTERVIEWED])
     by_post = defaultdict(list)
@@ -1037,7 +1024,7 @@ def inspection_start(*, by, campaign_id: int, on: dt.date | None = None) -> int:
     """组织考察 for the best-ranked candidates of each post, as many as it has places."""
     on = _today(on)
     campaign = _lock_campaign(campaign_id)
-    ensure_town_in_scope(by, campaign.town)
+    ensure_in_scope(by, campaign.town)
     rules = current_rules(campaign)
     apps = _campaign_apps(campaign, [Stage.RANKED])
     taken = defaultdict(int)
@@ -1061,7 +1048,7 @@ def publicity_start(*, by, campaign_id: int, on: dt.date | None = None) -> dict:
     """公示 of everyone who passed inspection, for the rules' number of working days."""
     on = _today(on)
     campaign = _lock_campaign(campaign_id)
-    ensure_town_in_scope(by, campaign.town)
+    ensure_in_scope(by, campaign.town)
     rules = current_rules(campaign)
     apps = _campaign_apps(campaign, [Stage.INSPECTION])
     if not apps:
@@ -1079,7 +1066,7 @@ def publicity_conclude(*, by, campaign_id: int, on: dt.date | None = None) -> in
     """After publicity: contract and probation (recruitment) or placement (competitive placement), for all."""
     on = _today(on)
     campaign = _lock_campaign(campaign_id)
-    ensure_town_in_scope(by, campaign.town)
+    ensure_in_scope(by, campaign.town)
     rules = current_rules(campaign)
     apps = _campaign_apps(campaign, [Stage.PUBLICITY])
     if not apps:
@@ -1117,7 +1104,7 @@ def campaign_close(*, by, campaign_id: int, on: dt.date | None = None) -> Campai
     """Close a campaign: waiting candidates are not placed; unplaced incumbents leave the roster."""
     on = _today(on)
     campaign = _lock_campaign(campaign_id)
-    ensure_town_in_scope(by, campaign.town)
+    ensure_in_scope(by, campaign.town)
     rules = current_rules(campaign)
     if campaign.status != CampaignStatus.ANNOUNCED:
         raise ValidationError(_("Only an announced campaign can be closed."))
@@ -1169,7 +1156,7 @@ def score_correct(
     )
     ensure_in_scope(by, app.post.community)
     campaign = app.post.campaign
-    ensure_town_in_scope(by, campaign.town)
+    ensure_in_scope(by, campaign.town)
     if not reason.strip():
         raise ValidationError({"reason": _("A correction of a published score needs a reason.")})
     score = ranking.check_score(new)
@@ -1234,7 +1221,7 @@ def objection_lodge(*, campaign_id: int, text: str, exam_number: str = "", conta
 @transaction.atomic
 def objection_resolve(*, by, objection_id: int, upheld: bool, resolution: str, on: dt.date | None = None) -> Objection:
     objection = Objection.objects.select_for_update().select_related("campaign__town").get(pk=objection_id)
-    ensure_town_in_scope(by, objection.campaign.town)
+    ensure_in_scope(by, objection.campaign.town)
     if objection.status != ObjectionStatus.OPEN:
         raise ValidationError(_("This objection is already resolved."))
     if not resolution.strip():

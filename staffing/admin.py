@@ -5,25 +5,32 @@ Every write goes through ``staffing.actions`` (action forms, admin actions, the 
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib import admin, messages
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from community.admin_base import ScopedAdmin, ScopedPlainAdmin
+from community.admin_base import PersonalDataAdminMixin, ScopedAdmin, ScopedPlainAdmin
+from community.dashboard_links import on_day_filter, unit_filter
 
 from . import actions as ops
-from . import forms
-from .choices import Stage
+from . import calendar_actions, forms, rulebook
+from .choices import RulesStatus, Stage
 from .models import (
     Applicant,
     Application,
     BonusPoint,
+    CalendarYear,
     Campaign,
+    CampaignNote,
     CampaignRules,
     Certificate,
     Examiner,
@@ -83,7 +90,7 @@ class ActionFormAdminMixin:
             self.save_formset(request, form, formset, change=change)
 
 
-class TownScopedAdminMixin:
+class TownScopedAdminMixin(PersonalDataAdminMixin):
     """Rows of town-run models through ``for_user``; changes only by the town's office or the county."""
 
     show_full_result_count = False
@@ -105,6 +112,17 @@ def _campaign_step(fn, success):
             _report(modeladmin, request, lambda c=campaign: fn(by=request.user, campaign_id=c.pk), success)
 
     return step
+
+
+class CampaignNoteInline(admin.TabularInline):
+    model = CampaignNote
+    fields = ["on", "text", "by", "at"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
 
 
 class PostInline(admin.TabularInline):
@@ -137,7 +155,7 @@ class CampaignAdmin(ActionFormAdminMixin, TownScopedAdminMixin, admin.ModelAdmin
         "publicity_start",
         "publicity_end",
     ]
-    inlines = [PostInline]
+    inlines = [PostInline, CampaignNoteInline]
     actions = [
         "announce",
         "review",
@@ -281,15 +299,41 @@ class CampaignAdmin(ActionFormAdminMixin, TownScopedAdminMixin, admin.ModelAdmin
 @admin.register(CampaignRules)
 class CampaignRulesAdmin(ActionFormAdminMixin, TownScopedAdminMixin, admin.ModelAdmin):
     form = forms.RulesForm
-    list_display = ["campaign", "version", "frozen", "reason", "written_weight", "interview_weight", "created_at"]
-    list_select_related = ["campaign"]
-    list_filter = ["frozen"]
+    list_display = [
+        "campaign",
+        "version",
+        "status",
+        "reason",
+        "written_weight",
+        "interview_weight",
+        "created_by",
+        "approved_by",
+        "created_at",
+    ]
+    list_select_related = ["campaign", "created_by", "approved_by"]
+    list_filter = ["status", "frozen"]
     search_fields = ["campaign__title"]
     autocomplete_fields = ["campaign"]
+    actions = ["approve", "reject"]
 
     def has_change_permission(self, request, obj=None):
-        # a version is never edited after the fact: a change is a new version (made from the add form)
-        return super().has_change_permission(request, obj) and (obj is None or not obj.frozen)
+        # a version is never edited after the fact: a change is a correction (made from the add form)
+        return super().has_change_permission(request, obj) and (obj is None or obj.status == RulesStatus.DRAFT)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and (obj is None or not obj.frozen)
+
+    def _decide(self, request, queryset, fn, success):
+        for rules in queryset.filter(status=RulesStatus.PROPOSED):
+            _report(self, request, lambda r=rules: fn(by=request.user, rules_id=r.pk), success)
+
+    @admin.action(description=_("Approve the selected corrections (second person, county level)"))
+    def approve(self, request, queryset):
+        self._decide(request, queryset, rulebook.rules_correction_approve, _("Correction approved: %(result)s."))
+
+    @admin.action(description=_("Reject the selected corrections"))
+    def reject(self, request, queryset):
+        self._decide(request, queryset, rulebook.rules_correction_reject, _("Correction rejected: %(result)s."))
 
 
 @admin.register(Post)
@@ -364,7 +408,7 @@ class ApplicationAdmin(ScopedAdmin):
         "rank",
         "publicity_end",
     ]
-    list_filter = ["stage", "post__campaign", "post__community"]
+    list_filter = [unit_filter("post__community"), "stage", "post__campaign", "post__community"]
     list_select_related = ["applicant", "post__community"]
     search_fields = ["=exam_number", "applicant__name"]
     readonly_fields = [
@@ -509,20 +553,71 @@ class CertificateInline(admin.TabularInline):
     extra = 0
 
 
+class AgeFilter(admin.SimpleListFilter):
+    """Age on the roster's day (``?on=``, else today), in the dashboard's bands (``?age=0-40``).
+
+    Without the right to see birth dates the day must be a month's last day or today, the days the
+    dashboard counts on: a free day would let anyone bisect a birth date that is shown only as a year.
+    """
+
+    title = _("age")
+    parameter_name = "age"
+
+    def __init__(self, request, params, model, model_admin):
+        self.reveal = model_admin.may_reveal(request)
+        super().__init__(request, params, model, model_admin)
+
+    def lookups(self, request, model_admin):
+        from .selectors import AGE_BANDS, YOUNG_BAND
+
+        return [(YOUNG_BAND, _("40 or younger")), *((f"{lo}-{hi}", label) for lo, hi, label in AGE_BANDS)]
+
+    def queryset(self, request, queryset):
+        """A wrong band or day is refused like any wrong lookup (the admin's "?e=1" page), never a 500."""
+        from .selectors import age_q
+
+        if not self.value():
+            return queryset
+        lo, _sep, hi = self.value().partition("-")
+        if not (lo.isdigit() and hi.isdigit()):
+            raise IncorrectLookupParameters(_("Choose an age band such as 0-40."))
+        return queryset.filter(age_q(self._day(request), int(lo), int(hi)))
+
+    def _day(self, request) -> dt.date:
+        today = timezone.localdate()
+        try:
+            day = dt.date.fromisoformat(request.GET.get("on") or f"{today:%Y-%m-%d}")
+        except ValueError:
+            raise IncorrectLookupParameters(_("Give the roster's day as YYYY-MM-DD.")) from None
+        if not (self.reveal or day == today or (day + dt.timedelta(days=1)).day == 1):
+            raise IncorrectLookupParameters(_("Ages are counted on the last day of a month or today."))
+        return day
+
+
 @admin.register(StaffMember)
 class StaffMemberAdmin(ScopedAdmin):
     list_display = ["name", "community", "post", "party_member", "education", "origin", "start", "end"]
-    list_filter = ["community", "post", "education", "origin", "party_member"]
+    list_filter = [
+        unit_filter(),
+        on_day_filter(),
+        AgeFilter,
+        "community",
+        "post",
+        "education",
+        "origin",
+        "party_member",
+        "certificates__kind",
+    ]
     list_select_related = ["community"]
     search_fields = ["name", "=id_number"]
     autocomplete_fields = ["community"]
     inlines = [CertificateInline]
 
     def save_formset(self, request, form, formset, change):
-        from community.scoping import community_of, ensure_in_scope
+        from community.scoping import ensure_in_scope
 
         for instance in formset.save(commit=False):
-            ensure_in_scope(request.user, community_of(instance))
+            ensure_in_scope(request.user, instance)
             instance.save()
         for obj in formset.deleted_objects:
             obj.delete()
@@ -559,7 +654,7 @@ class PayrollShareInline(PayrollLineInline):
 class PayrollRunAdmin(ActionFormAdminMixin, ScopedPlainAdmin):
     form = forms.PayrollForm
     list_display = ["community", "month", "total", "status", "ledger_reference"]
-    list_filter = ["status", "month", "community"]
+    list_filter = [unit_filter(), "status", "month", "community"]
     list_select_related = ["community"]
     inlines = [PayrollShareInline, PayrollLineInline]
 
@@ -567,8 +662,69 @@ class PayrollRunAdmin(ActionFormAdminMixin, ScopedPlainAdmin):
         return obj is None and super().has_change_permission(request, obj)
 
 
+class CountyCalendarMixin:
+    """The calendar is the platform's: everyone with the permission reads it; the county writes it (actions)."""
+
+    def has_add_permission(self, request, obj=None):
+        return super().has_add_permission(request) and _county_level(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and _county_level(request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # a year's schedule is corrected, never removed
+
+
+def _county_level(user) -> bool:
+    try:
+        calendar_actions.ensure_county_level(user)
+    except PermissionDenied:
+        return False
+    return True
+
+
+@admin.register(CalendarYear)
+class CalendarYearAdmin(CountyCalendarMixin, ActionFormAdminMixin, admin.ModelAdmin):
+    """A year's holiday schedule: the year and the notice it follows; its days are listed (and added) apart."""
+
+    form = forms.CalendarYearForm
+    list_display = ["year", "source", "notice", "days", "updated_at"]
+    list_filter = ["source"]
+    readonly_fields = ["source", "days"]
+
+    def get_queryset(self, request):
+        from django.db.models import Count, OuterRef, Subquery
+        from django.db.models.functions import ExtractYear
+
+        days = (
+            WorkdayOverride.objects.annotate(y=ExtractYear("date"))
+            .filter(y=OuterRef("year"))
+            .values("y")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        return super().get_queryset(request).annotate(day_count=Subquery(days))
+
+    @admin.display(description=_("holidays and make-up days"))
+    def days(self, obj):
+        if obj is None or obj.pk is None:
+            return "-"
+        url = reverse("admin:staffing_workdayoverride_changelist")
+        count = getattr(obj, "day_count", None) or 0
+        return format_html('<a href="{}?date__year={}">{}</a>', url, obj.year, count)
+
+
 @admin.register(WorkdayOverride)
-class WorkdayOverrideAdmin(admin.ModelAdmin):
-    list_display = ["date", "is_workday", "note"]
-    list_filter = ["is_workday"]
+class WorkdayOverrideAdmin(CountyCalendarMixin, ActionFormAdminMixin, admin.ModelAdmin):
+    form = forms.CalendarDayForm
+    list_display = ["date", "weekday", "is_workday", "holiday", "source", "note"]
+    list_filter = ["is_workday", "source", "holiday"]
+    search_fields = ["holiday", "note"]
+    readonly_fields = ["source"]
     date_hierarchy = "date"
+
+    @admin.display(description=_("weekday"))
+    def weekday(self, obj):
+        from django.utils.formats import date_format
+
+        return date_format(obj.date, "l")

@@ -14,7 +14,7 @@ from community.permissions import ScopedModelPermissions
 from community.selectors import dashboard_target
 
 from . import actions, selectors
-from .choices import CampaignKind, Education, ScoreKind, Stage
+from .choices import IN_FORCE, CampaignKind, Education, ScoreKind, Stage
 from .filters import (
     ApplicationFilter,
     CampaignFilter,
@@ -46,7 +46,7 @@ READ = ["get", "head", "options"]
 class RulesSerializer(serializers.ModelSerializer):
     class Meta:
         model = CampaignRules
-        fields = ["id", "version", "reason", "frozen", *actions.RULE_FIELDS, "created_at"]
+        fields = ["id", "version", "reason", "frozen", "status", *actions.RULE_FIELDS, "created_at", "approved_at"]
         read_only_fields = ["version", "frozen", "created_at"]
 
 
@@ -231,6 +231,7 @@ class StaffSerializer(ScopedModelSerializer):
             "id_number",
             "masked_id_number",
             "birth_date",
+            "birth_year",
             "post",
             "party_member",
             "education",
@@ -240,7 +241,10 @@ class StaffSerializer(ScopedModelSerializer):
             "certificate_count",
         ]
         read_only_fields = ["birth_date", "origin"]
-        extra_kwargs = {"id_number": {"write_only": True}}
+        extra_kwargs = {"id_number": {"write_only": True}, "birth_date": {"allow_null": True}}
+        reveal_only = ["birth_date"]  # beside the masked ID number, the full date would give back its 8 digits
+
+    birth_year = serializers.IntegerField(source="birth_date.year", read_only=True)
 
 
 class CertificateSerializer(ScopedModelSerializer):
@@ -305,7 +309,11 @@ class CampaignViewSet(viewsets.ModelViewSet):
             Campaign.objects.for_user(self.request.user)
             .select_related("town")
             .prefetch_related(
-                Prefetch("rule_versions", queryset=CampaignRules.objects.order_by("-version"), to_attr="_rules")
+                Prefetch(
+                    "rule_versions",
+                    queryset=CampaignRules.objects.filter(status__in=IN_FORCE).order_by("-version"),
+                    to_attr="_rules",
+                )
             )
         )
 
@@ -546,6 +554,7 @@ class StaffViewSet(ScopedViewSet):
     queryset = StaffMember.objects.all()
     serializer_class = StaffSerializer
     filterset_class = StaffFilter
+    ordering_fields = ["id", "name", "community", "post", "education", "origin", "start", "end"]  # no birth date
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_queryset(self):

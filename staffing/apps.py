@@ -17,6 +17,7 @@ _RECRUITMENT = [
 ]
 _ROSTER = ["staffmember", "certificate"]
 _PAY = ["payscale", "payrollrun", "payrollline", "payrollshare"]
+_CALENDAR = ["calendaryear", "workdayoverride"]
 
 
 def _perms(models, *verbs):
@@ -33,12 +34,13 @@ class StaffingConfig(AppConfig):
     # their roster and read their campaigns' applications.
     role_permissions = {
         "county_official": [
-            *_perms(_RECRUITMENT + _ROSTER + _PAY + ["workdayoverride"], "view"),
-            *_perms(["payscale", "workdayoverride"], "add", "change"),
+            *_perms(_RECRUITMENT + _ROSTER + _PAY + _CALENDAR, "view"),
+            *_perms(["payscale", *_CALENDAR], "add", "change"),
+            *_perms(["campaignrules"], "add", "change"),  # proposes, approves or rejects corrections of frozen rules
             *_perms(["payrollrun"], "add"),
         ],
         "town_cadre": [
-            *_perms(_RECRUITMENT + _ROSTER + _PAY + ["workdayoverride"], "view"),
+            *_perms(_RECRUITMENT + _ROSTER + _PAY + _CALENDAR, "view"),
             *_perms(
                 ["campaign", "campaignrules", "post", "applicant", "application", "bonuspoint", "examiner"],
                 "add",
@@ -57,3 +59,22 @@ class StaffingConfig(AppConfig):
         "department_liaison": [],
         "party_worker": _perms(["staffmember", "certificate"], "view"),
     }
+
+    def ready(self):
+        from django.core import checks
+        from django.db.models.signals import post_migrate
+
+        from . import checks as staffing_checks
+
+        checks.register(staffing_checks.calendar_runs_out, checks.Tags.database)
+        # after every migrate and every test flush: the years chinesecalendar knows are in the calendar table
+        post_migrate.connect(_sync_calendar, sender=self, dispatch_uid="staffing_calendar_sync")
+
+
+def _sync_calendar(sender, using="default", **kwargs):
+    from django.db import DEFAULT_DB_ALIAS
+
+    from .calendar_actions import calendar_sync
+
+    if using == DEFAULT_DB_ALIAS:
+        calendar_sync()

@@ -99,3 +99,19 @@ class Payer(models.TextChoices):
 class PayrollStatus(models.TextChoices):
     COMPUTED = "computed", _("Computed")
     POSTED = "posted", _("Posted to the ledger")
+
+
+class CalendarSource(models.TextChoices):
+    LIBRARY = "library", _("Official calendar (chinesecalendar)")
+    COUNTY = "county", _("Entered by the county")
+
+
+class RulesStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft (before the announcement)")
+    ADOPTED = "adopted", _("Adopted")
+    PROPOSED = "proposed", _("Correction awaiting approval")
+    REJECTED = "rejected", _("Correction rejected")
+
+
+FROZEN_RULES = {RulesStatus.ADOPTED, RulesStatus.REJECTED}
+IN_FORCE = [RulesStatus.DRAFT, RulesStatus.ADOPTED]  # the versions that can be the campaign's current rules

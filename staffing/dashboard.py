@@ -1,12 +1,19 @@
-"""Staffing's dashboard section: recruitment and placement, the roster's composition, pay and its split."""
+"""Staffing's dashboard section: the latest campaigns, the roster's composition on a day, pay and its split."""
 
+from decimal import Decimal
+
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from community.charts import bar_chart, pie_chart
-from community.dashboard import Indicator, section
+from community.dashboard import FLOW, Indicator, section
+from community.dashboard_links import rows_link
 
 from . import selectors
-from .choices import CampaignKind, CertificateKind, Education, Origin, Payer
+from .choices import CampaignKind, CertificateKind, Education, Origin, Payer, Stage
+
+APPLICATIONS = "/admin/staffing/application/"
+ROSTER = "/admin/staffing/staffmember/"
 
 
 def _county_id(scope):
@@ -14,37 +21,79 @@ def _county_id(scope):
         return scope.county_id
     from community.models import Community
 
-    first = Community.objects.for_user_scope(scope).select_related("town").first()
+    first = Community.objects.for_scope(scope).select_related("town").first()
     return first.town.county_id if first else None
 
 
-@section("staffing", _("Community workers"), order=30)
-def staffing(scope, period):
-    recruitment = selectors.campaign_figures(scope=scope, kind=CampaignKind.RECRUITMENT)
-    placement = selectors.campaign_figures(scope=scope, kind=CampaignKind.PLACEMENT)
-    comp = selectors.composition(scope=scope, on=period.end)
-    pay = selectors.pay_figures(scope=scope, county_id=_county_id(scope), on=period.end)
-    rows = selectors.composition_by_community(scope=scope, on=period.end)
-    names = [r["name"] for r in rows]
+def _share(part, whole) -> Decimal | None:
+    if not whole:
+        return None
+    return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1")).normalize()
+
+
+def _campaign(scope, kind, on, label, applicants_label, hired_label, keys, chosen=None):
+    campaign = selectors.latest_campaign(scope=scope, kind=kind, on=on, chosen=chosen)
+    f = selectors.campaign_figures_of(scope=scope, campaign=campaign)
+    note = str(campaign) if campaign else ""
+    apps = hired = ""  # no campaign in the period: nothing to list
+    if campaign is not None:
+        apps = rows_link(APPLICATIONS, scope, post__campaign__id__exact=campaign.pk)
+        hired = rows_link(APPLICATIONS, scope, post__campaign__id__exact=campaign.pk, stage__exact=Stage.HIRED)
     return [
-        Indicator("recruitment_applicants", _("Applicants in open recruitment"), recruitment.applicants, _("people")),
-        Indicator("recruitment_posts", _("Posts offered"), recruitment.places, _("places")),
-        Indicator(
-            "recruitment_hired",
-            _("Hired through open recruitment"),
-            recruitment.hired,
-            _("people"),
-            link="/admin/staffing/application/?stage__exact=hired",
-        ),
-        Indicator("placement_incumbents", _("Incumbents in competitive placement"), placement.applicants, _("people")),
-        Indicator("placement_kept", _("Kept through competitive placement"), placement.hired, _("people")),
+        Indicator(keys[0], applicants_label, f.applicants, _("people"), link=apps, basis=FLOW, note=note),
+        Indicator(keys[1], label, f.places, _("places"), basis=FLOW, note=note),
+        Indicator(keys[2], hired_label, f.hired, _("people"), link=hired, basis=FLOW, note=note),
+    ]
+
+
+@section("staffing", _("Community workers"), order=30)
+def staffing(scope, period, campaigns: dict | None = None):
+    """``campaigns`` maps a CampaignKind to the campaign the official picked (else each kind's latest)."""
+    on = min(period.end, timezone.localdate())
+    campaigns = campaigns or {}
+    recruitment = _campaign(
+        scope,
+        CampaignKind.RECRUITMENT,
+        on,
+        _("Posts offered"),
+        _("Applicants in open recruitment"),
+        _("Hired through open recruitment"),
+        ("recruitment_applicants", "recruitment_posts", "recruitment_hired"),
+        campaigns.get(CampaignKind.RECRUITMENT),
+    )
+    placement = _campaign(
+        scope,
+        CampaignKind.PLACEMENT,
+        on,
+        _("Places in competitive placement"),
+        _("Incumbents in competitive placement"),
+        _("Kept through competitive placement"),
+        ("placement_incumbents", "placement_places", "placement_kept"),
+        campaigns.get(CampaignKind.PLACEMENT),
+    )
+    comp = selectors.composition(scope=scope, on=on)
+    pay = selectors.pay_figures(scope=scope, county_id=_county_id(scope), on=on)
+    rows = selectors.composition_by_community(scope=scope, on=on)
+    names = [r["name"] for r in rows]
+    day = f"{on:%Y-%m-%d}"
+
+    def roster(**filters):
+        return rows_link(ROSTER, scope, on=day, **filters)
+
+    county_paid, town_paid = pay.shares.get(Payer.COUNTY, Decimal("0")), pay.shares.get(Payer.TOWN, Decimal("0"))
+    county_share, town_share = _share(county_paid, pay.total), _share(town_paid, pay.total)
+    pay_month = f"{pay.month:%Y-%m}" if pay.month else ""
+    payroll = rows_link("/admin/staffing/payrollrun/", scope, month__exact=pay.month) if pay.month else ""
+    return [
+        *recruitment,
+        *placement,
         Indicator(
             "staff_total",
             _("Community workers"),
             comp.total,
             _("people"),
             chart=bar_chart(names, {_("Community workers"): [r["total"] for r in rows]}),
-            link="/admin/staffing/staffmember/",
+            link=roster(),
         ),
         Indicator(
             "party_members",
@@ -52,29 +101,52 @@ def staffing(scope, period):
             comp.party_members,
             _("people"),
             chart=bar_chart(names, {_("Party members"): [r["party_members"] for r in rows]}),
+            link=roster(party_member__exact=1),
         ),
-        Indicator("party_share", _("Party-member share"), comp.party_share, "%"),
+        Indicator(
+            "party_share",
+            _("Party-member share"),
+            comp.party_share,
+            "%",
+            link=roster(party_member__exact=1),
+            counted=False,
+        ),
         Indicator(
             "technical_or_above",
             _("Technical secondary school (中专) or above"),
             comp.technical_or_above,
             _("people"),
             chart=pie_chart([(Education(e).label, n) for e, n in comp.education.items() if n]),
+            link=roster(education__in=selectors.TECHNICAL_OR_ABOVE),
         ),
-        Indicator("senior_high", _("Senior high school"), comp.education[Education.SENIOR_HIGH], _("people")),
-        Indicator("junior_high", _("Junior high school"), comp.education[Education.JUNIOR_HIGH], _("people")),
+        Indicator(
+            "senior_high",
+            _("Senior high school"),
+            comp.education[Education.SENIOR_HIGH],
+            _("people"),
+            link=roster(education__exact=Education.SENIOR_HIGH),
+        ),
+        Indicator(
+            "junior_high",
+            _("Junior high school"),
+            comp.education[Education.JUNIOR_HIGH],
+            _("people"),
+            link=roster(education__exact=Education.JUNIOR_HIGH),
+        ),
         Indicator(
             "computer_certificates",
             _("Holding a computer qualification certificate"),
             comp.certificates[CertificateKind.COMPUTER],
             _("people"),
+            link=roster(certificates__kind=CertificateKind.COMPUTER),
         ),
         Indicator(
             "age_distribution",
-            _("Under 41 years old"),
-            sum(n for label, n in comp.ages.items() if label in ("≤30", "31–40")),
+            _("40 years old or younger"),
+            comp.young,
             _("people"),
             chart=bar_chart(list(comp.ages), {_("Community workers"): list(comp.ages.values())}),
+            link=roster(age=selectors.YOUNG_BAND),
         ),
         Indicator(
             "origin_recruited",
@@ -82,20 +154,78 @@ def staffing(scope, period):
             comp.origins[Origin.RECRUITED],
             _("people"),
             chart=pie_chart([(Origin(o).label, n) for o, n in comp.origins.items() if n]),
+            link=roster(origin__exact=Origin.RECRUITED),
         ),
         Indicator(
-            "origin_placed", _("On the roster through competitive placement"), comp.origins[Origin.PLACED], _("people")
+            "origin_placed",
+            _("On the roster through competitive placement"),
+            comp.origins[Origin.PLACED],
+            _("people"),
+            link=roster(origin__exact=Origin.PLACED),
         ),
         Indicator("pay_previous", _("Monthly pay before the raise"), pay.previous_scale, _("yuan")),
         Indicator("pay_current", _("Monthly pay now"), pay.current_scale, _("yuan")),
-        Indicator("payroll_total", _("Latest month's pay, all workers"), pay.total, _("yuan")),
-        Indicator("payroll_staff", _("Workers paid in the latest month"), pay.staff_paid, _("people")),
-        Indicator("payroll_county", _("Paid by the county"), pay.shares.get(Payer.COUNTY, 0), _("yuan")),
+        Indicator(
+            "payroll_total",
+            _("Latest month's pay, all workers"),
+            pay.total,
+            _("yuan"),
+            link=payroll,
+            note=pay_month,
+            counted=False,
+        ),
+        Indicator(
+            "payroll_staff",
+            _("Workers paid in the latest month"),
+            pay.staff_paid,
+            _("people"),
+            link=payroll,
+            note=pay_month,
+            counted=False,
+        ),
+        Indicator(
+            "payroll_county",
+            _("Paid by the county"),
+            county_paid,
+            _("yuan"),
+            link=payroll,
+            note=f"{number_share(county_share)}",
+            counted=False,
+        ),
         Indicator(
             "payroll_town",
             _("Paid by the town"),
-            pay.shares.get(Payer.TOWN, 0),
+            town_paid,
             _("yuan"),
             chart=pie_chart([(Payer(k).label, v) for k, v in pay.shares.items()]),
+            link=payroll,
+            note=f"{number_share(town_share)}",
+            counted=False,
         ),
+        Indicator(
+            "payroll_county_share", _("Share paid by the county"), county_share, "%", link=payroll, counted=False
+        ),
+        Indicator("payroll_town_share", _("Share paid by the town"), town_share, "%", link=payroll, counted=False),
+    ]
+
+
+def number_share(share) -> str:
+    return "" if share is None else f"{share:f}%"
+
+
+@section("staffing_calendar", _("Working-day calendar"), order=31)
+def working_day_calendar(scope, period):
+    """A warning, from 60 days before it runs out, that the holiday schedule needs the next year entered."""
+    from community.dashboard import Indicator as Figure
+
+    from .workdays import coverage, coverage_message
+
+    cover = coverage()
+    label = _("Warning: the holiday schedule runs out soon") if cover.warn else _("Days of holiday schedule left")
+    fields = Figure.__dataclass_fields__
+    extra = {"counted": False} if "counted" in fields else {}  # a number of days, not of rows
+    if cover.warn and "note" in fields:
+        extra["note"] = coverage_message(cover)
+    return [
+        Figure("calendar_days_left", label, cover.days_left, _("days"), link="/admin/staffing/calendaryear/", **extra)
     ]

@@ -10,11 +10,12 @@ from django.utils.translation import gettext_lazy as _
 
 from community.forms import add_action_error
 
-from . import actions
+from . import actions, calendar_actions
 from .choices import Stage
 from .models import (
     Applicant,
     BonusPoint,
+    CalendarYear,
     Campaign,
     CampaignRules,
     Examiner,
@@ -24,6 +25,7 @@ from .models import (
     PayrollRun,
     Post,
     ScoreCorrection,
+    WorkdayOverride,
 )
 
 
@@ -89,6 +91,29 @@ class RulesForm(ActionModelForm):
         return actions.rules_update(by=self.user, campaign_id=cleaned["campaign"].pk, reason=cleaned["reason"], **data)
 
 
+class CalendarYearForm(ActionModelForm):
+    class Meta:
+        model = CalendarYear
+        fields = ["year", "notice"]
+
+    def run(self, cleaned):
+        year = self.instance if self.instance.pk else CalendarYear()
+        year.year, year.notice = cleaned["year"], cleaned["notice"]
+        return calendar_actions.calendar_year_save(by=self.user, year=year)
+
+
+class CalendarDayForm(ActionModelForm):
+    class Meta:
+        model = WorkdayOverride
+        fields = ["date", "is_workday", "holiday", "note"]
+
+    def run(self, cleaned):
+        day = self.instance if self.instance.pk else WorkdayOverride()
+        for name in ("date", "is_workday", "holiday", "note"):
+            setattr(day, name, cleaned[name])
+        return calendar_actions.calendar_day_save(by=self.user, day=day)
+
+
 class PostForm(ActionModelForm):
     class Meta:
         model = Post
@@ -107,6 +132,8 @@ class PostForm(ActionModelForm):
     def run(self, cleaned):
         data = dict(cleaned)
         campaign, community = data.pop("campaign"), data.pop("community")
+        if self.instance.pk:  # a change, not a second post (the campaign stays the post's own)
+            return actions.post_update(by=self.user, post_id=self.instance.pk, community=community, **data)
         return actions.post_add(by=self.user, campaign_id=campaign.pk, community=community, **data)
 
 

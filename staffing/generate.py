@@ -23,7 +23,7 @@ import datetime as dt
 import json
 from decimal import Decimal
 
-from django.db import connections
+from django.db import connections, transaction
 
 from community.idnumbers import make_id_number
 
@@ -34,6 +34,7 @@ from .choices import (
     CertificateKind,
     Education,
     Origin,
+    RulesStatus,
     StaffPost,
     Stage,
 )
@@ -42,6 +43,7 @@ from .models import (
     Application,
     BonusPoint,
     Campaign,
+    CampaignNote,
     CampaignRules,
     Certificate,
     Examiner,
@@ -269,8 +271,8 @@ def _campaign(ctx, people: _People) -> None:
     tie_break = json.dumps(default_tie_break())  # COPY takes the JSON text
     ctx.copy_rows(
         CampaignRules,
-        ["campaign", "version", "frozen", "reason", "tie_break", "created_by", "created_at"],
-        [(campaign_id, 1, True, "", tie_break, by.pk, now)],
+        ["campaign", "version", "frozen", "status", "reason", "tie_break", "created_by", "created_at"],
+        [(campaign_id, 1, True, RulesStatus.ADOPTED.value, "", tie_break, by.pk, now)],
     )
     # posts: as many as make about 100 applicants each, across the town's communities
     wanted = max(2, applicants // APPLICANTS_PER_POST)
@@ -491,10 +493,13 @@ def clear(county) -> None:
         f"DELETE FROM {t(Applicant)} WHERE campaign_id IN ({campaigns})",
         f"DELETE FROM {t(Objection)} WHERE campaign_id IN ({campaigns})",
         f"DELETE FROM {t(Post)} WHERE campaign_id IN ({campaigns}) OR community_id IN ({communities})",
+        f"DELETE FROM {t(CampaignNote)} WHERE campaign_id IN ({campaigns})",
         f"DELETE FROM {t(CampaignRules)} WHERE campaign_id IN ({campaigns})",
         f"DELETE FROM {t(Campaign)} WHERE town_id IN ({towns})",
         f"DELETE FROM {t(PayScale)} WHERE county_id = %s",
     ]
-    with connection.cursor() as cursor:
+    with transaction.atomic(using="default"), connection.cursor() as cursor:
+        # the frozen-rules trigger lets this transaction delete the rules of this county's campaigns only
+        cursor.execute("SELECT set_config('staffing.purge_county', %s, true)", [str(county.pk)])
         for sql in statements:
             cursor.execute(sql, [county.pk] * sql.count("%s"))

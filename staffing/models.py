@@ -13,10 +13,10 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from community import validators
-from community.choices import ScopeLevel
 from community.models import Community, County, Town
-from community.scoping import ScopedQuerySet, scope_of
+from community.scoping import ScopedQuerySet
 
+from .calendar_models import CalendarYear, WorkdayOverride  # noqa: F401  (the calendar table)
 from .choices import (
     CampaignKind,
     CampaignStatus,
@@ -27,6 +27,7 @@ from .choices import (
     Payer,
     PayrollStatus,
     RefillPolicy,
+    RulesStatus,
     ScoreKind,
     StaffPost,
     Stage,
@@ -41,58 +42,11 @@ def default_tie_break():
     return [str(t) for t in DEFAULT_TIE_BREAK]
 
 
-class TownScopedQuerySet(models.QuerySet):
-    """Rows run by a town (campaigns and what hangs off them); ``town_path`` leads to the Town.
-
-    Community staff and party workers read their own town's rows; department liaisons none.
-    """
-
-    def for_user(self, user):
-        return self.for_user_scope(scope_of(user))
-
-    def for_user_scope(self, scope):
-        if scope is None or scope.level == ScopeLevel.DEPARTMENT:
-            return self.none()
-        path = self.model.town_path
-        if scope.is_all:
-            return self
-        if scope.level == ScopeLevel.COUNTY:
-            return self.filter(**{f"{path}__county_id": scope.county_id})
-        return self.filter(**{f"{path}_id": scope.town_id})
-
-
-class CountyScopedQuerySet(models.QuerySet):
-    def for_user(self, user):
-        scope = scope_of(user)
-        if scope is None:
-            return self.none()
-        if scope.is_all:
-            return self
-        return self.filter(county_id=scope.county_id)
-
-
-class WorkdayOverride(models.Model):
-    """An editable correction of the official calendar (chinesecalendar): a local holiday or a make-up day."""
-
-    date = models.DateField(_("date"), unique=True)
-    is_workday = models.BooleanField(_("is a working day"))
-    note = models.CharField(_("note"), max_length=100, blank=True)
-
-    history = HistoricalRecords()
-
-    class Meta:
-        verbose_name = _("working-day override")
-        verbose_name_plural = _("working-day overrides")
-        ordering = ["date"]
-
-    def __str__(self):
-        return f"{self.date} {self.note}"
-
-
 class Campaign(models.Model):
     """招考方案 / 竞争上岗方案: run by a town's organisation office."""
 
     town_path = "town"
+    shared_down = True  # the town\'s communities read what the town runs
 
     town = models.ForeignKey(Town, models.PROTECT, related_name="staffing_campaigns", verbose_name=_("town"))
     kind = models.CharField(_("kind"), max_length=12, choices=CampaignKind.choices, default=CampaignKind.RECRUITMENT)
@@ -108,7 +62,7 @@ class Campaign(models.Model):
     publicity_end = models.DateField(_("publicity ends"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
-    objects = TownScopedQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -129,11 +83,30 @@ class CampaignRules(models.Model):
     """One version of a campaign's rules; frozen when the announcement is published."""
 
     town_path = "campaign__town"
+    shared_down = True  # the town\'s communities read what the town runs
 
     campaign = models.ForeignKey(Campaign, models.CASCADE, related_name="rule_versions", verbose_name=_("campaign"))
     version = models.PositiveSmallIntegerField(_("version"), default=1, editable=False)
     reason = models.CharField(_("reason for this version"), max_length=200, blank=True)
     frozen = models.BooleanField(_("frozen"), default=False, editable=False)
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=RulesStatus.choices,
+        default=RulesStatus.DRAFT,
+        db_default=RulesStatus.ADOPTED,  # bulk loaders (COPY) write announced, frozen rules
+        editable=False,
+    )
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+        verbose_name=_("correction decided by"),
+    )
+    approved_at = models.DateTimeField(_("correction decided at"), null=True, blank=True, editable=False)
     opening_ratio = models.DecimalField(
         _("opening ratio (开考比例)"),
         max_digits=4,
@@ -198,7 +171,7 @@ class CampaignRules(models.Model):
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
-    objects = TownScopedQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("campaign rules")
@@ -210,10 +183,38 @@ class CampaignRules(models.Model):
                 condition=Q(written_weight__gte=0) & Q(interview_weight__gte=0),
                 name="staffing_rules_weights_positive",
             ),
+            models.CheckConstraint(
+                condition=Q(frozen=True, status__in=[RulesStatus.ADOPTED, RulesStatus.REJECTED])
+                | Q(frozen=False, status__in=[RulesStatus.DRAFT, RulesStatus.PROPOSED]),
+                name="staffing_rules_frozen_status",
+            ),
         ]
 
     def __str__(self):
         return f"{self.campaign} v{self.version}"
+
+
+class CampaignNote(models.Model):
+    """A note on a campaign's public record (e.g. a recusal recorded after scoring, during publicity)."""
+
+    town_path = "campaign__town"
+    shared_down = True  # the town\'s communities read what the town runs
+
+    campaign = models.ForeignKey(Campaign, models.CASCADE, related_name="notes", verbose_name=_("campaign"))
+    on = models.DateField(_("date"))
+    text = models.TextField(_("note"))
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("by"))
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("public note")
+        verbose_name_plural = _("public notes")
+        ordering = ["campaign", "at", "id"]
+
+    def __str__(self):
+        return f"{self.campaign} {self.on}"
 
 
 class Post(models.Model):
@@ -256,6 +257,7 @@ class Applicant(models.Model):
     """A person applying in one campaign: one per ID number per campaign."""
 
     town_path = "campaign__town"
+    shared_down = True  # the town\'s communities read what the town runs
 
     campaign = models.ForeignKey(Campaign, models.PROTECT, related_name="applicants", verbose_name=_("campaign"))
     name = models.CharField(_("name"), max_length=40)
@@ -276,7 +278,7 @@ class Applicant(models.Model):
         help_text=_("For competitive placement: the roster entry of the incumbent."),
     )
 
-    objects = TownScopedQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -425,12 +427,13 @@ class Examiner(models.Model):
     """An interview (or speech) panel member of a campaign."""
 
     town_path = "campaign__town"
+    shared_down = True  # the town\'s communities read what the town runs
 
     campaign = models.ForeignKey(Campaign, models.PROTECT, related_name="examiners", verbose_name=_("campaign"))
     name = models.CharField(_("name"), max_length=40)
     organisation = models.CharField(_("organisation"), max_length=100, blank=True)
 
-    objects = TownScopedQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("examiner")
@@ -446,6 +449,7 @@ class ExaminerRelation(models.Model):
     """回避: an examiner's declared relation to an applicant; the examiner cannot score them."""
 
     town_path = "examiner__campaign__town"
+    shared_down = True  # the town\'s communities read what the town runs
 
     examiner = models.ForeignKey(Examiner, models.CASCADE, related_name="relations", verbose_name=_("examiner"))
     applicant = models.ForeignKey(
@@ -453,7 +457,7 @@ class ExaminerRelation(models.Model):
     )
     relation = models.CharField(_("relation"), max_length=60)
 
-    objects = TownScopedQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("declared relation (recusal)")
@@ -524,6 +528,7 @@ class Objection(models.Model):
     """An objection lodged during publicity; it must be resolved before anyone is hired."""
 
     town_path = "campaign__town"
+    shared_down = True  # the town\'s communities read what the town runs
 
     campaign = models.ForeignKey(Campaign, models.PROTECT, related_name="objections", verbose_name=_("campaign"))
     exam_number = models.CharField(_("exam number objected to"), max_length=20, blank=True)
@@ -539,7 +544,7 @@ class Objection(models.Model):
     lodged_at = models.DateTimeField(_("lodged at"), auto_now_add=True)
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True, editable=False)
 
-    objects = TownScopedQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -628,6 +633,9 @@ class Certificate(models.Model):
 class PayScale(models.Model):
     """The monthly pay of a community worker in a county, from a date on (220 → 500 yuan)."""
 
+    county_path = "county"
+    shared_down = True  # every office of the county reads the pay scale; the county sets it
+
     county = models.ForeignKey(County, models.PROTECT, related_name="pay_scales", verbose_name=_("county"))
     monthly_amount = models.DecimalField(
         _("monthly pay"), max_digits=14, decimal_places=2, validators=[MinValueValidator(Decimal("0.01"))]
@@ -635,7 +643,7 @@ class PayScale(models.Model):
     effective_from = models.DateField(_("effective from"))
     note = models.CharField(_("note"), max_length=200, blank=True)
 
-    objects = CountyScopedQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:

@@ -13,10 +13,22 @@ from community.models import Community
 from community.scoping import Scope
 from community.validators import mask_name
 
-from .choices import EDUCATION_LEVEL, CampaignKind, CampaignStatus, CertificateKind, Education, Origin, Stage
+from .choices import (
+    EDUCATION_LEVEL,
+    IN_FORCE,
+    CampaignKind,
+    CampaignStatus,
+    CertificateKind,
+    Education,
+    Origin,
+    RulesStatus,
+    Stage,
+)
 from .models import (
     Application,
     Campaign,
+    CampaignNote,
+    CampaignRules,
     Certificate,
     PayrollLine,
     PayrollRun,
@@ -30,6 +42,20 @@ TECHNICAL_OR_ABOVE = [
     e for e in Education.values if EDUCATION_LEVEL[e] >= EDUCATION_LEVEL[Education.TECHNICAL_SECONDARY]
 ]
 AGE_BANDS = [(0, 30, "≤30"), (31, 40, "31–40"), (41, 50, "41–50"), (51, 200, "≥51")]
+YOUNG = (0, 40)  # "40 years old or younger": the seed's point that the reform brought younger staff
+YOUNG_BAND = f"{YOUNG[0]}-{YOUNG[1]}"  # the roster's ``?age=`` value for them
+
+
+def _years_before(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - years, day=28)
+
+
+def age_q(on: dt.date, lo: int, hi: int) -> Q:
+    """Aged ``lo`` to ``hi`` whole years on ``on``: one Q for the composition figures and the roster's age filter."""
+    return Q(birth_date__gt=_years_before(on, hi + 1), birth_date__lte=_years_before(on, lo))
 
 
 def application_list(*, user):
@@ -48,7 +74,7 @@ def staff_list(*, user):
 
 
 def current_staff(*, scope: Scope | None, on: dt.date):
-    return StaffMember.objects.for_user_scope(scope).filter(start__lte=on).filter(Q(end__isnull=True) | Q(end__gte=on))
+    return StaffMember.objects.for_scope(scope).filter(start__lte=on).filter(Q(end__isnull=True) | Q(end__gte=on))
 
 
 @dataclass
@@ -59,6 +85,7 @@ class Composition:
     technical_or_above: int = 0
     certificates: dict = field(default_factory=dict)
     ages: dict = field(default_factory=dict)
+    young: int = 0  # aged 40 or younger (YOUNG)
     origins: dict = field(default_factory=dict)
 
     @property
@@ -72,22 +99,22 @@ def composition(*, scope: Scope | None, on: dt.date | None = None) -> Compositio
     """Party-member share, education, certificates, ages and origins of the roster on a day (four queries)."""
     on = on or timezone.localdate()
     staff = current_staff(scope=scope, on=on)
-    head = staff.aggregate(total=Count("id"), party=Count("id", filter=Q(party_member=True)))
-    result = Composition(total=head["total"], party_members=head["party"])
+    bands = {f"age_{i}": Count("id", filter=age_q(on, lo, hi)) for i, (lo, hi, _label) in enumerate(AGE_BANDS)}
+    head = staff.aggregate(
+        total=Count("id"),
+        party=Count("id", filter=Q(party_member=True)),
+        young=Count("id", filter=age_q(on, *YOUNG)),
+        **bands,
+    )
+    result = Composition(total=head["total"], party_members=head["party"], young=head["young"])
     result.education = dict.fromkeys(Education.values, 0)
     for row in staff.values("education").annotate(n=Count("id")):
         result.education[row["education"]] = row["n"]
     result.technical_or_above = sum(result.education[e] for e in TECHNICAL_OR_ABOVE)
     result.origins = dict.fromkeys(Origin.values, 0)
-    result.ages = {label: 0 for _lo, _hi, label in AGE_BANDS}
-    for row in staff.values("origin", "birth_date"):
-        result.origins[row["origin"]] += 1
-        b = row["birth_date"]
-        age = on.year - b.year - ((on.month, on.day) < (b.month, b.day))
-        for lo, hi, label in AGE_BANDS:
-            if lo <= age <= hi:
-                result.ages[label] += 1
-                break
+    result.ages = {label: head[f"age_{i}"] for i, (_lo, _hi, label) in enumerate(AGE_BANDS)}
+    for row in staff.order_by().values("origin").annotate(n=Count("id")):
+        result.origins[row["origin"]] = row["n"]
     result.certificates = dict.fromkeys(CertificateKind.values, 0)
     for row in (
         Certificate.objects.filter(staff__in=staff.values("pk"))
@@ -101,7 +128,7 @@ def composition(*, scope: Scope | None, on: dt.date | None = None) -> Compositio
 def composition_by_community(*, scope: Scope | None, on: dt.date | None = None) -> list[dict]:
     """One row per community in scope (two queries)."""
     on = on or timezone.localdate()
-    communities = list(Community.objects.for_user_scope(scope).order_by("code").values("id", "name"))
+    communities = list(Community.objects.for_scope(scope).order_by("code").values("id", "name"))
     counts = {
         row["community_id"]: row
         for row in current_staff(scope=scope, on=on)
@@ -134,11 +161,11 @@ class CampaignFigures:
 
 def campaign_figures(*, scope: Scope | None, kind: str) -> CampaignFigures:
     """Applicants, posts, places and hires of the campaigns of one kind in scope (two queries)."""
-    apps = Application.objects.for_user_scope(scope).filter(post__campaign__kind=kind)
+    apps = Application.objects.for_scope(scope).filter(post__campaign__kind=kind)
     row = apps.aggregate(applicants=Count("applicant", distinct=True), hired=Count("id", filter=Q(stage=Stage.HIRED)))
     from .models import Post
 
-    posts = Post.objects.for_user_scope(scope).filter(campaign__kind=kind, cancelled=False)
+    posts = Post.objects.for_scope(scope).filter(campaign__kind=kind, cancelled=False)
     p = posts.aggregate(n=Count("id"), places=Sum("headcount"))
     return CampaignFigures(applicants=row["applicants"], posts=p["n"], places=p["places"] or 0, hired=row["hired"])
 
@@ -160,7 +187,7 @@ def pay_figures(*, scope: Scope | None, county_id: int | None, on: dt.date) -> P
         .order_by("-effective_from")
         .values_list("monthly_amount", flat=True)[:2]
     )
-    runs = PayrollRun.objects.for_user_scope(scope).filter(month__lte=on)
+    runs = PayrollRun.objects.for_scope(scope).filter(month__lte=on)
     latest = runs.order_by("-month").values_list("month", flat=True).first()
     total, staff_paid, shares = Decimal("0.00"), 0, {}
     if latest is not None:
@@ -292,3 +319,49 @@ def placement_results(campaign: Campaign) -> dict:
         total=Count("id"), placed=Count("id", filter=Q(stage=Stage.HIRED))
     )
     return counts
+
+
+def campaigns_of(*, scope: Scope | None, kind: str, on: dt.date):
+    """Campaigns of one kind with posts in the scope, announced by ``on``, latest first (the dashboard's picker)."""
+    from .models import Post
+
+    posts = Post.objects.for_scope(scope).filter(campaign__kind=kind, campaign__announced_on__lte=on)
+    return Campaign.objects.filter(pk__in=posts.values("campaign_id")).order_by("-announced_on", "-pk")
+
+
+def latest_campaign(*, scope: Scope | None, kind: str, on: dt.date, chosen: int | None = None):
+    """The campaign of one kind the scope's figures belong to: the one the official ``chosen``
+    if it is among ``campaigns_of`` (one query), else the latest announced by ``on``."""
+    campaigns = campaigns_of(scope=scope, kind=kind, on=on)
+    if chosen is not None:
+        picked = campaigns.filter(pk=chosen).first()
+        if picked is not None:
+            return picked
+    return campaigns.first()
+
+
+def campaign_figures_of(*, scope: Scope | None, campaign) -> CampaignFigures:
+    """Applicants, posts, places and hires of ONE campaign in scope (never the sum of every campaign held)."""
+    from .models import Post
+
+    if campaign is None:
+        return CampaignFigures(applicants=0, posts=0, places=0, hired=0)
+    apps = Application.objects.for_scope(scope).filter(post__campaign=campaign)
+    row = apps.aggregate(applicants=Count("applicant", distinct=True), hired=Count("id", filter=Q(stage=Stage.HIRED)))
+    posts = Post.objects.for_scope(scope).filter(campaign=campaign, cancelled=False)
+    p = posts.aggregate(n=Count("id"), places=Sum("headcount"))
+    return CampaignFigures(applicants=row["applicants"], posts=p["n"], places=p["places"] or 0, hired=row["hired"])
+
+
+def public_rule_versions(campaign: Campaign) -> list[CampaignRules]:
+    """Every version of the rules since the announcement, newest first (one query); the first in force is
+    marked ``in_force``."""
+    versions = list(campaign.rule_versions.exclude(status=RulesStatus.DRAFT).order_by("-version"))
+    current = next((v for v in versions if v.status in IN_FORCE), None)
+    for version in versions:
+        version.in_force = version is current
+    return versions
+
+
+def public_notes(campaign: Campaign) -> list[CampaignNote]:
+    return list(campaign.notes.order_by("at", "id"))

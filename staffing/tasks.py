@@ -16,7 +16,7 @@ def payroll_month(self, *, month: str, by_id: int, level: str, county_id=None, t
     """The monthly payroll of every community of a scope; a redelivery makes no second run (one per month)."""
     by = User.objects.get(pk=by_id)
     scope = Scope(level, county_id=county_id, town_id=town_id, community_id=community_id)
-    community_ids = list(Community.objects.for_user_scope(scope).order_by("pk").values_list("pk", flat=True))
+    community_ids = list(Community.objects.for_scope(scope).order_by("pk").values_list("pk", flat=True))
     runs = actions.payroll_run_scope(by=by, month=month, community_ids=community_ids)
     return [run.pk for run in runs]
 

@@ -49,11 +49,17 @@ def campaign_list(request):
 
 def campaign_detail(request, pk: int):
     campaign = _campaign(pk)
-    rules = campaign.rule_versions.order_by("-version").first()
+    versions = selectors.public_rule_versions(campaign)
     return render(
         request,
         "staffing/public/announcement.html",
-        {"campaign": campaign, "rules": rules, "posts": campaign.posts.all()},
+        {
+            "campaign": campaign,
+            "rules": next((v for v in versions if v.in_force), None),
+            "versions": versions,
+            "notes": selectors.public_notes(campaign),
+            "posts": campaign.posts.all(),
+        },
     )
 
 
@@ -106,6 +112,11 @@ def campaign_publicity(request, pk: int):
     return render(
         request,
         "staffing/public/publicity.html",
-        {"campaign": campaign, "rows": selectors.public_publicity(campaign), "form": form},
+        {
+            "campaign": campaign,
+            "rows": selectors.public_publicity(campaign),
+            "notes": selectors.public_notes(campaign),
+            "form": form,
+        },
         status=status,
     )

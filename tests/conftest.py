@@ -32,6 +32,23 @@ def _media_and_cache(settings, tmp_path):
         cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _migration_data(request):
+    """A transactional test's flush erases the rows data migrations made (funding's chart and sources, the role
+    groups): put them back before a database test that may need them, so no test depends on the order."""
+    marker = request.node.get_closest_marker("django_db")
+    if marker is None and not {"db", "transactional_db"} & set(request.fixturenames):
+        return
+    transactional = "transactional_db" in request.fixturenames or bool(
+        marker and (marker.kwargs.get("transaction") or (marker.args and marker.args[0]))
+    )
+    request.getfixturevalue("transactional_db" if transactional else "db")
+    from tests.funding.factories import ensure_defaults, ensure_roles
+
+    ensure_defaults()
+    ensure_roles()
+
+
 @pytest.fixture
 def county(db):
     return f.CountyFactory(name="示范县", code="330999")

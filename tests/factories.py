@@ -3,6 +3,11 @@
 ``SCOPED_FACTORIES[model_label](community) -> obj`` makes one row of a community-owned model
 inside ``community``.  Every model that declares ``community_path`` must register one here or in
 ``tests/<app>/factories.py`` — the isolation matrix fails for a model that did not.
+
+``PLACED_FACTORIES[model_label](community, department) -> obj`` makes one row of any model the role
+matrix reaches, placed by ``community``: a town's row (a campaign) in its town, a county's row (a pay
+scale) in its county, a department's row (an activity) in the community for ``department`` (None: the
+factory's own choice).  :func:`make_placed` falls back on ``SCOPED_FACTORIES`` for the rest.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from community.models import (
     County,
     Department,
     Household,
+    PersonalDataAccess,
     Residence,
     Resident,
     ResidentUnit,
@@ -30,6 +36,7 @@ from community.models import (
 )
 
 SCOPED_FACTORIES: dict = {}
+PLACED_FACTORIES: dict = {}
 _ids = itertools.count(1)
 
 
@@ -39,6 +46,24 @@ def scoped_factory(model):
         return fn
 
     return register
+
+
+def placed_factory(label: str):
+    def register(fn):
+        PLACED_FACTORIES[label] = fn
+        return fn
+
+    return register
+
+
+def make_placed(model, community, department=None):
+    """A row of ``model`` placed by ``community`` (and ``department``), from whichever registry has one."""
+    label = model._meta.label
+    if label in PLACED_FACTORIES:
+        return PLACED_FACTORIES[label](community, department)
+    if label in SCOPED_FACTORIES:
+        return SCOPED_FACTORIES[label](community)
+    raise LookupError(f"{label}: register a factory in PLACED_FACTORIES or SCOPED_FACTORIES (tests/**/factories.py)")
 
 
 def next_id_number(male: bool = True, birth: dt.date | None = None) -> str:
@@ -205,5 +230,93 @@ SCOPED_FACTORIES.update(
             start=dt.date(2020, 1, 1),
             end=dt.date(2021, 1, 1),
         ),
+        "community.User": lambda community: staff_of(community, first_name="职员"),
+        "community.PersonalDataAccess": lambda community: PersonalDataAccess.objects.create(
+            user=staff_of(community), kind="reveal", model="community.Resident", object_id="1", fields="phone"
+        ),
+    }
+)
+
+
+# --- rows a town, the county or a department owns, county-wide data, and the admin's other models ---
+
+
+def _department_user(community, department):
+    if department is None:
+        return staff_of(community)
+    return make_user(role=Role.DEPARTMENT_LIAISON, scope_level=ScopeLevel.DEPARTMENT, department=department)
+
+
+def _data_export(community, department):
+    from community.models import DataExport
+
+    return DataExport.objects.create(user=staff_of(community), model="community.Resident")
+
+
+def _token(community, department):
+    from rest_framework.authtoken.models import TokenProxy
+
+    return TokenProxy.objects.create(user=staff_of(community))
+
+
+def _axes(model_name):
+    def make(community, department):
+        from django.apps import apps
+
+        model = apps.get_model("axes", model_name)
+        values = {"user_agent": "pytest", "ip_address": "10.0.0.1", "username": f"someone{next(_ids)}"}
+        values["http_accept"] = "text/html"
+        values["path_info"] = "/admin/login/"
+        if model_name == "AccessAttempt":
+            values.update(get_data="", post_data="", failures_since_start=1)
+        return model.objects.create(**values)
+
+    return make
+
+
+def _beat(model_name):
+    def make(community, department):
+        from django_celery_beat import models as beat
+
+        n = next(_ids)
+        if model_name == "IntervalSchedule":
+            return beat.IntervalSchedule.objects.create(every=n, period=beat.IntervalSchedule.MINUTES)
+        if model_name == "CrontabSchedule":
+            return beat.CrontabSchedule.objects.create(minute=str(n % 60), hour="3")
+        if model_name == "SolarSchedule":
+            return beat.SolarSchedule.objects.create(event="sunrise", latitude=30 + n % 10, longitude=120)
+        if model_name == "ClockedSchedule":
+            return beat.ClockedSchedule.objects.create(clocked_time=dt.datetime(2030, 1, 1, tzinfo=dt.UTC))
+        interval = beat.IntervalSchedule.objects.create(every=n, period=beat.IntervalSchedule.HOURS)
+        return beat.PeriodicTask.objects.create(name=f"任务{n}", task="community.tasks.noop", interval=interval)
+
+    return make
+
+
+PLACED_FACTORIES.update(
+    {
+        "community.County": lambda community, department: community.town.county,
+        "community.Town": lambda community, department: community.town,
+        "community.Department": lambda community, department: (
+            department or DepartmentFactory(county=community.town.county, code=DepartmentCode.JUSTICE)
+        ),
+        "community.User": lambda community, department: (
+            _department_user(community, department) if department else staff_of(community, first_name="职员")
+        ),
+        "community.PersonalDataAccess": lambda community, department: PersonalDataAccess.objects.create(
+            user=_department_user(community, department),
+            kind="reveal",
+            model="community.Resident",
+            object_id="1",
+            fields="phone",
+        ),
+        "community.DataExport": _data_export,
+        "auth.Group": lambda community, department: Group.objects.create(name=f"小组{next(_ids)}"),
+        "authtoken.TokenProxy": _token,
+        **{f"axes.{name}": _axes(name) for name in ("AccessAttempt", "AccessLog", "AccessFailureLog")},
+        **{
+            f"django_celery_beat.{name}": _beat(name)
+            for name in ("IntervalSchedule", "CrontabSchedule", "SolarSchedule", "ClockedSchedule", "PeriodicTask")
+        },
     }
 )

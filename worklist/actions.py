@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from community.choices import ScopeLevel
 from community.models import Community, Department, Town, User
-from community.scoping import ensure_in_scope, scope_of
+from community.scoping import CHANGE, ensure_in_scope, reaches, scope_of
 
 from .choices import (
     OPEN_STATUSES,
@@ -156,19 +156,8 @@ def issuer_reaches(*, issuer_kind: str, county_id: int, town_id: int | None, com
 
 
 def acts_for_issuer(by, task: HandedTask) -> bool:
-    """May ``by`` confirm or send back reports of ``task``, as (or above) its issuer?"""
-    scope = scope_of(by)
-    if scope is None:
-        return False
-    if scope.is_all:
-        return True
-    if task.issuer_kind == IssuerKind.TOWN:
-        return scope.level == ScopeLevel.TOWN and scope.town_id == task.town_id
-    if scope.level == ScopeLevel.COUNTY:
-        return scope.county_id == task.county_id
-    if task.issuer_kind == IssuerKind.DEPARTMENT:
-        return scope.level == ScopeLevel.DEPARTMENT and scope.department_id == task.department_id
-    return False
+    """May ``by`` confirm or send back reports of ``task``, as (or above) its issuer? The one rule's write reach."""
+    return reaches(scope_of(by), task, CHANGE)
 
 
 # --- handing tasks down -----------------------------------------------------------------------

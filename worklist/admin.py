@@ -14,9 +14,10 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from community.admin_base import ScopedAdmin, ScopedAdminMixin, ScopedPlainAdmin
 from community.choices import ScopeLevel
+from community.dashboard_links import unit_filter
 from community.forms import add_action_error
 from community.models import Community, Department
-from community.scoping import ensure_in_scope, scope_of
+from community.scoping import CHANGE, scope_of
 
 from . import actions, selectors
 from .choices import OPEN_STATUSES, AssignmentStatus
@@ -44,6 +45,8 @@ def _county_departments(request):
 
 class ActionSaveMixin:
     """Saving through the action: ValidationError/PermissionDenied raised there become a message, not a 500."""
+
+    form_checks_scope = False  # the action places the row (the issuer's town, county …) and checks the scope
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         try:
@@ -269,7 +272,13 @@ class HandedTaskAdmin(ActionSaveMixin, ScopedAdminMixin, SimpleHistoryAdmin):
         "returned_count",
         "overdue_count",
     ]
-    list_filter = ["issuer_kind", "department", "feedback_kind"]
+    list_filter = [
+        unit_filter("assignments__community", many=True),
+        ("created_at", admin.DateFieldListFilter),
+        "issuer_kind",
+        "department",
+        "feedback_kind",
+    ]
     search_fields = ["title", "office"]
     date_hierarchy = "deadline"
     inlines = [AttachmentInline, AssignmentBoardInline]
@@ -441,7 +450,12 @@ class AssignmentStepForm(forms.ModelForm):
 
     def _post_clean(self):
         # the instance is changed only by the action (assignment_move), never by the form
-        if self.errors or not self.cleaned_data.get("to"):
+        if self.errors:
+            return
+        if not self.cleaned_data.get("to"):
+            if set(self.changed_data) & {"feedback_text", "feedback_number", "feedback_file", "note"}:
+                # a report is stored with its step (report, confirm, send back): never dropped without a word
+                self.add_error("to", _("Choose the next step: the report is saved with it."))
             return
         data = self.cleaned_data
         try:
@@ -467,7 +481,7 @@ class TaskAssignmentAdmin(ActionSaveMixin, ScopedAdmin):
 
     form = AssignmentStepForm
     list_display = ["task", "community", "status", "deadline", "overdue_flag", "reported_at"]
-    list_filter = ["status", OverdueFilter, "community"]
+    list_filter = [unit_filter(), ("task__created_at", admin.DateFieldListFilter), "status", OverdueFilter, "community"]
     list_select_related = ["task", "community"]
     search_fields = ["task__title", "community__name"]
     inlines = [TransitionInline]
@@ -494,15 +508,6 @@ class TaskAssignmentAdmin(ActionSaveMixin, ScopedAdmin):
 
         return BoundForm
 
-    def _in_scope(self, request, obj) -> bool:
-        if obj is None:
-            return True
-        try:
-            ensure_in_scope(request.user, obj.community)
-        except PermissionDenied:
-            return actions.acts_for_issuer(request.user, obj.task)
-        return True
-
     def has_add_permission(self, request):
         return False  # assignments are made by handing a task down
 
@@ -512,7 +517,7 @@ class TaskAssignmentAdmin(ActionSaveMixin, ScopedAdmin):
     def has_change_permission(self, request, obj=None):
         user = request.user
         allowed = user.has_perm("worklist.change_taskassignment") or user.has_perm("worklist.confirm_taskassignment")
-        return allowed and self._in_scope(request, obj)
+        return allowed and self._reaches(request, obj, CHANGE)
 
     @admin.display(description=_("deadline"), ordering="task__deadline")
     def deadline(self, obj):

@@ -5,10 +5,14 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.utils.translation import gettext_lazy as _
 
 from community.charts import bar_chart, pie_chart
-from community.dashboard import Indicator, section
+from community.dashboard import FLOW, NOW, Indicator, section
+from community.dashboard_links import rows_link
 from community.departments import ASKS, department_figure
 
 from . import selectors
+
+ASSIGNMENTS = "/admin/worklist/taskassignment/"
+HANDED = "/admin/worklist/handedtask/"
 
 
 def _months(period) -> int:
@@ -24,6 +28,7 @@ def worklist(scope, period):
         per_month = (Decimal(stats.assignments) / len(stats.communities) / _months(period)).quantize(
             Decimal("0.1"), rounding=ROUND_HALF_UP
         )
+    issued = rows_link(ASSIGNMENTS, scope, period, date_field="task__created_at")
     return [
         Indicator(
             "tasks_per_community_month",
@@ -31,10 +36,17 @@ def worklist(scope, period):
             per_month,
             _("tasks"),
             chart=bar_chart(names, {_("Tasks received"): [n for _name, n, _late in stats.communities]}),
-            link="/admin/worklist/taskassignment/",
+            link=issued,
+            basis=FLOW,
+            counted=False,  # a ratio: the assignments of the period over communities and months
         ),
         Indicator(
-            "tasks_handed_down", _("Tasks handed down"), stats.tasks, _("tasks"), link="/admin/worklist/handedtask/"
+            "tasks_handed_down",
+            _("Tasks handed down"),
+            stats.tasks,
+            _("tasks"),
+            link=rows_link(HANDED, scope, period, date_field="created_at"),
+            basis=FLOW,
         ),
         Indicator(
             "outside_list_share",
@@ -56,7 +68,8 @@ def worklist(scope, period):
             stats.overdue,
             _("tasks"),
             chart=bar_chart(names, {_("Overdue"): [late for _name, _n, late in stats.communities]}),
-            link="/admin/worklist/taskassignment/?overdue=yes",
+            link=rows_link(ASSIGNMENTS, scope, overdue="yes"),
+            basis=NOW,
         ),
         Indicator(
             "tasks_by_issuer",

@@ -17,14 +17,13 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
-from community.choices import ScopeLevel
 from community.models import Community, County, Department, TimeStamped, Town
-from community.scoping import ScopedQuerySet, scope_of
+from community.scoping import ScopedQuerySet
 
 from .choices import (
     AssignmentStatus,
@@ -37,21 +36,7 @@ from .choices import (
 )
 
 
-class CountyOwnedQuerySet(models.QuerySet):
-    """Rows of a county: read by everyone scoped inside that county."""
-
-    def for_user(self, user):
-        return self.for_user_scope(scope_of(user))
-
-    def for_user_scope(self, scope):
-        if scope is None:
-            return self.none()
-        if scope.is_all:
-            return self
-        return self.filter(county_id=scope.county_id)
-
-
-class WorkListItemQuerySet(CountyOwnedQuerySet):
+class WorkListItemQuerySet(ScopedQuerySet):
     def valid_on(self, day):
         return self.filter(Q(valid_from__lte=day), Q(valid_until__isnull=True) | Q(valid_until__gte=day))
 
@@ -62,6 +47,9 @@ class WorkListItemQuerySet(CountyOwnedQuerySet):
 
 class WorkListItem(TimeStamped):
     """社区工作事项清单: one thing a committee does by law, assists with, or must not be burdened with."""
+
+    county_path = "county"
+    shared_down = True  # everyone scoped inside the county reads the list; the county edits it
 
     county = models.ForeignKey(County, models.PROTECT, related_name="work_list_items", verbose_name=_("county"))
     number = models.CharField(_("number"), max_length=20, help_text=_("The item's number in the published list."))
@@ -104,6 +92,9 @@ class WorkListItem(TimeStamped):
 class ListException(models.Model):
     """An approved exception: a task outside the work list that the county allowed once (who, when, why)."""
 
+    county_path = "county"
+    shared_down = True
+
     county = models.ForeignKey(County, models.PROTECT, related_name="+", verbose_name=_("county"))
     title = models.CharField(_("task allowed"), max_length=200)
     reason = models.TextField(_("why it is allowed"))
@@ -112,7 +103,7 @@ class ListException(models.Model):
     )
     approved_at = models.DateTimeField(_("approved at"), auto_now_add=True)
 
-    objects = CountyOwnedQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("approved exception to the work list")
@@ -124,33 +115,18 @@ class ListException(models.Model):
         return self.title
 
 
-class HandedTaskQuerySet(models.QuerySet):
-    def for_user(self, user):
-        return self.for_user_scope(scope_of(user))
-
-    def for_user_scope(self, scope):
-        """The issuer sees its own tasks; a community sees only the tasks sent to it (see the module doc)."""
-        if scope is None:
-            return self.none()
-        if scope.is_all:
-            return self
-        sent = TaskAssignment.objects.filter(task=OuterRef("pk"))
-        if scope.level == ScopeLevel.COUNTY:
-            return self.filter(county_id=scope.county_id)
-        if scope.level == ScopeLevel.DEPARTMENT:
-            return self.filter(department_id=scope.department_id)
-        if scope.level == ScopeLevel.TOWN:
-            return self.filter(
-                Q(issuer_kind=IssuerKind.TOWN, town_id=scope.town_id)
-                | Q(Exists(sent.filter(community__town_id=scope.town_id)))
-            )
-        if scope.level == ScopeLevel.COMMUNITY:
-            return self.filter(Exists(sent.filter(community_id=scope.community_id)))
-        return self.none()
-
-
 class HandedTask(TimeStamped):
-    """交办事项: a task a town office, a county office or a department hands down to communities."""
+    """交办事项: a task a town office, a county office or a department hands down to communities.
+
+    The issuer reaches its own tasks (the county all of the county's, a town its own, a department its own);
+    a community only the tasks sent to it (through their assignments), and a town those sent to its communities.
+    """
+
+    county_path = "county"
+    town_path = "town"
+    department_path = "department"
+    community_path = None
+    community_read_path = "assignments__community"  # the communities it is sent to read it, the issuer writes
 
     county = models.ForeignKey(County, models.PROTECT, related_name="handed_tasks", verbose_name=_("county"))
     issuer_kind = models.CharField(_("issued by"), max_length=12, choices=IssuerKind.choices)
@@ -200,7 +176,7 @@ class HandedTask(TimeStamped):
         verbose_name=_("issued by (person)"),
     )
 
-    objects = HandedTaskQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:

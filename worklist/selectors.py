@@ -120,8 +120,8 @@ def percent(part: int, whole: int) -> Decimal | None:
 def load_stats(*, scope: Scope | None, start: dt.date, end: dt.date, today: dt.date | None = None) -> LoadStats:
     """Load and supervision figures for the communities of a scope: six queries whatever the size."""
     today = today or timezone.localdate()
-    communities = list(Community.objects.for_user_scope(scope).order_by("code").values_list("pk", "name"))
-    in_scope = TaskAssignment.objects.for_user_scope(scope)
+    communities = list(Community.objects.for_scope(scope).order_by("code").values_list("pk", "name"))
+    in_scope = TaskAssignment.objects.for_scope(scope)
     issued = in_scope.filter(task__created_at__date__range=(start, end))
     received = dict(issued.values_list("community_id").annotate(n=Count("id")).order_by())
     late = dict(in_scope.overdue(today).values_list("community_id").annotate(n=Count("id")).order_by())
@@ -165,7 +165,7 @@ def load_stats(*, scope: Scope | None, start: dt.date, end: dt.date, today: dt.d
 
 def assignments_by_department(*, scope: Scope | None, start: dt.date, end: dt.date) -> dict[int, int]:
     """Task assignments each department handed to the scope's communities in the period (one query)."""
-    issued = TaskAssignment.objects.for_user_scope(scope).filter(
+    issued = TaskAssignment.objects.for_scope(scope).filter(
         task__created_at__date__range=(start, end), task__issuer_kind=IssuerKind.DEPARTMENT
     )
     return dict(issued.values_list("task__department_id").annotate(n=Count("id")).order_by())

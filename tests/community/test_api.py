@@ -1,4 +1,5 @@
 import pytest
+from django.apps import apps
 from django.urls import reverse
 
 from community.models import PersonalDataAccess, Resident
@@ -70,6 +71,17 @@ def test_resident_api_masks_and_validates(client, staff_a, community_a):
     assert "11010519491231002X" not in str(listing)
 
 
+def rows_of(response) -> list:
+    body = response.json()
+    return body["results"] if isinstance(body, dict) else body
+
+
+def rows_in(model, community) -> int:
+    """The rows of ``model`` stored in ``community`` (counted on the model's path, not through the scope rule)."""
+    path = model.community_path
+    return model._base_manager.filter(**{path or "pk": community.pk}).distinct().count()
+
+
 @pytest.mark.django_db
 def test_residents_list_query_count_is_flat(client, staff_a, community_a, count_queries):
     client.force_login(staff_a)
@@ -97,14 +109,19 @@ def test_core_lists_query_count_is_flat(url_name, client, staff_a, community_a, 
         "community-list": "Community",
     }[url_name]
     make = f.SCOPED_FACTORIES[f"community.{label}"]
+    model = apps.get_model("community", label)
     make(community_a)
     client.get(reverse(url_name))
     with count_queries() as few:
-        client.get(reverse(url_name))
+        response = client.get(reverse(url_name))
+    assert response.status_code == 200
+    assert len(rows_of(response)) == rows_in(model, community_a) >= 1
     for _ in range(10):
         make(community_a)
     with count_queries() as many:
-        client.get(reverse(url_name))
+        response = client.get(reverse(url_name))
+    assert response.status_code == 200
+    assert len(rows_of(response)) == rows_in(model, community_a) >= (1 if label == "Community" else 11)
     assert_flat(few, many)
 
 
@@ -174,11 +191,16 @@ def test_admin_changelists_query_count_flat(client, staff_a, community_a, count_
         url = reverse(f"admin:community_{model}_changelist")
         client.get(url)
         with count_queries() as few:
-            client.get(url)
+            response = client.get(url)
+        assert response.status_code == 200
+        assert len(response.context["cl"].result_list) == rows_in(apps.get_model("community", model), community_a)
         for _ in range(8):
             make(community_a)
         with count_queries() as many:
-            client.get(url)
+            response = client.get(url)
+        assert response.status_code == 200
+        shown = len(response.context["cl"].result_list)
+        assert shown == rows_in(apps.get_model("community", model), community_a) >= 9
         assert_flat(few, many)
 
 

@@ -120,8 +120,8 @@ def test_dashboard_figures_link_to_admin_lists_and_charts_have_tables(client, of
     client.force_login(official)
     response = client.get(reverse("dashboard:index"))
     html = response.content.decode()
-    assert 'href="/admin/community/resident/"' in html
-    assert 'href="/admin/community/household/"' in html
+    assert 'href="/admin/community/resident/?unit=county-' in html  # each count opens exactly its rows
+    assert 'href="/admin/community/household/?unit=county-' in html
     assert 'id="chart-data"' in html and "data-chart=" in html
     assert '<details class="chart-table">' in html
     assert f'<th scope="row">{community_a.name}</th><td>3</td>' in html  # residents of community A

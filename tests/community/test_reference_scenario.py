@@ -38,24 +38,51 @@ def test_seed_twice_same_data_and_the_dashboard_shows_the_seed(settings, client)
     from community.models import User
 
     client.force_login(User.objects.get(username="demo_county"))
-    body = client.get("/api/v1/dashboard/", {"period": "year"}).json()
-    values = {f"{s['key']}.{i['key']}": i["value"] for s in body["sections"] for i in s["indicators"]}
+    body = client.get("/api/v1/dashboard/", {"period": "year", "live": "1"}).json()
+    shown = {f"{s['key']}.{i['key']}": i for s in body["sections"] for i in s["indicators"]}
+    values = {key: i["value"] for key, i in shown.items()}
+
+    def number(key):
+        return Decimal(str(values[key]))
+
     assert values["people.communities"] == 5
+    # the seed's 13 figures (DOMAIN.md), one by one
+    # 1. open recruitment: 8 community workers hired of more than 100 applicants
     assert values["staffing.recruitment_hired"] == 8
     assert values["staffing.recruitment_applicants"] > 100
+    # 2. competitive placement: 51 incumbents ...
     assert values["staffing.placement_incumbents"] == 51
+    # 3. ... of whom 17 kept
     assert values["staffing.placement_kept"] == 17
+    # 4. the new committees: 30 people
+    assert values["staffing.staff_total"] == 30
+    # 5. 15 party members ...
     assert values["staffing.party_members"] == 15
-    assert Decimal(str(values["staffing.party_share"])) == Decimal("50")
+    # 6. ... that is 50%
+    assert number("staffing.party_share") == Decimal("50")
+    # 7. education: 16 technical secondary or above, 13 senior high, 1 junior high
     assert values["staffing.technical_or_above"] == 16
     assert values["staffing.senior_high"] == 13
     assert values["staffing.junior_high"] == 1
+    # 8. 4 hold a computer qualification certificate
     assert values["staffing.computer_certificates"] == 4
-    assert Decimal(str(values["staffing.pay_previous"])) == 220
-    assert Decimal(str(values["staffing.pay_current"])) == 500
-    assert Decimal(str(values["funding.government_investment"])) == Decimal("136000")
+    # 9. pay raised from 220 to about 500 yuan a month
+    assert number("staffing.pay_previous") == 220
+    assert number("staffing.pay_current") == 500
+    # 10. the county pays 80%, the town 20%: as shares, and beside the amounts
+    assert number("staffing.payroll_county_share") == 80
+    assert number("staffing.payroll_town_share") == 20
+    assert number("staffing.payroll_county") == 4 * number("staffing.payroll_town") > 0
+    assert shown["staffing.payroll_county"]["note"] == "80%"
+    assert shown["staffing.payroll_town"]["note"] == "20%"
+    # 11. 136,000 yuan of government investment, over the two years it covers
+    assert number("funding.government_investment") == Decimal("136000")
+    assert "2025" in shown["funding.government_investment"]["note"]
+    assert "2026" in shown["funding.government_investment"]["note"]
+    # 12. 5 communities reached the facility standard
     assert values["facilities.meeting_standard"] == 5
-    assert Decimal(str(values["facilities.average_office_area"])) > 100
+    # 13. offices averaging over 100 m²
+    assert number("facilities.average_office_area") > 100
 
 
 @pytest.mark.django_db

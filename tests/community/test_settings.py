@@ -58,3 +58,21 @@ def test_docker_compose_services():
         assert "healthcheck" in services[name], name
     images = {services[n].get("image") or str(services[n].get("build")) for n in ("web", "worker", "beat")}
     assert len(images) == 1, "web, worker and beat reuse one image"
+
+
+def test_docker_compose_puts_a_tls_proxy_in_front_and_serves_media_through_it():
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    services = compose["services"]
+    published = {name for name, service in services.items() if service.get("ports")}
+    assert published == {"proxy"}, "only the proxy is reachable: gunicorn's X-Real-IP cannot be spoofed"
+    proxy = services["proxy"]
+    assert proxy["image"].startswith("caddy") and "443:443" in proxy["ports"]
+    assert "readyz" in str(proxy["healthcheck"]["test"]) and "https://" in str(proxy["healthcheck"]["test"])
+    web_check = str(services["web"]["healthcheck"]["test"])
+    assert "X-Forwarded-Proto" in web_check and "ALLOWED_HOSTS" in web_check, "no redirect, no DisallowedHost"
+    env = services["web"]["environment"]
+    assert env["MEDIA_ACCEL_REDIRECT"] == "/protected-media/" and env["RATELIMIT_IP_META_KEY"] == "HTTP_X_REAL_IP"
+    caddyfile = (ROOT / "deploy" / "Caddyfile").read_text()
+    assert "header_up X-Real-IP {remote_host}" in caddyfile
+    assert "X-Accel-Redirect" in caddyfile and "handle /protected-media/*" in caddyfile
+    assert any(volume.startswith("media:/srv/media") for volume in proxy["volumes"])

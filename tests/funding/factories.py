@@ -14,6 +14,7 @@ from funding.models import (
     Account,
     Budget,
     BudgetLine,
+    CostSplit,
     Disclosure,
     DisclosureQuestion,
     FacilityAssessment,
@@ -189,5 +190,29 @@ f.SCOPED_FACTORIES.update(
 def make_user_of_county(county):
     return f.make_user(role=Role.COUNTY_OFFICIAL, scope_level=ScopeLevel.COUNTY, county=county)
 
+
+# --- the county's chart, sources and facility list (county-wide data, for the role matrix) ---
+
+
+def _split(community, dept) -> CostSplit:
+    split = CostSplit.objects.create(name=f"分摊{next(_n)}", description="按户数")
+    split.shares.create(source=source("county_budget"), basis_points=10000)
+    return split
+
+
+f.PLACED_FACTORIES.update(
+    {
+        "funding.Account": lambda c, dept: Account.objects.create(
+            code=f"9{next(_n):04d}", name=f"测试科目{next(_n)}", type="expense", use=Use.OFFICE
+        ),
+        "funding.CostSplit": _split,
+        "funding.FacilityItem": lambda c, dept: FacilityItem.objects.create(
+            code=f"item{next(_n)}", name=f"设施{next(_n)}", group="办公"
+        ),
+        "funding.FundingSource": lambda c, dept: FundingSource.objects.create(
+            code=f"src{next(_n)}", name=f"来源{next(_n)}", kind="social_donation"
+        ),
+    }
+)
 
 __all__ = ["JournalEntry", "JournalLine"]

@@ -110,7 +110,7 @@ def test_reference_scenario_is_idempotent_and_shown_on_the_dashboard(client):
     keys = {i["key"]: i["value"] for s in api.json()["sections"] for i in s["indicators"]}
     assert keys["government_investment"] == "136000.00" and keys["meeting_standard"] == 5
     page = client.get("/dashboard/", {"scope": "county", "id": ctx.county.pk, "period": "year", "value": "2026"})
-    assert page.status_code == 200 and "136000" in page.content.decode()
+    assert page.status_code == 200 and "136,000" in page.content.decode()  # the one number format
     first = ctx.communities[0]
     public = client.get(f"/funding/disclosure/{first.code}/2026/1/")
     assert public.status_code == 200 and "东风建材有限公司" in public.content.decode()

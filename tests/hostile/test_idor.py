@@ -49,14 +49,23 @@ NOT_COMMUNITY_OWNED = {
     "staffing.Objection": "town-owned (town_path); towns are isolated in tests/staffing",
     "staffing.PayScale": "county-owned pay scale, the same for every community",
     "staffing.WorkdayOverride": "the county's calendar of working days",
+    "staffing.CalendarYear": "the platform's calendar of holiday schedules (national), written by the county only",
     "worklist.WorkListItem": "the county's published work list (public)",
     "worklist.ListException": "county-owned exceptions to the public work list",
-    "worklist.HandedTask": "owned by its issuer (town/county/department), sent to many communities; the "
-    "per-community TaskAssignment is swept",
 }
 
 # page patterns with an object argument that are public by design (or not an object of a community)
 REVIEWED_PATTERNS = {
+    "media": "a file is served only when the one scope rule reaches the row that holds it, or with a signature "
+    "(community/media.py; tests/security/test_media.py sweeps it with another community's staff)",
+    "governance:board": "a community's 居务公开 board: public by design (published notices only)",
+    "governance:feed": "the board's Atom feed: public by design",
+    "governance:meetings": "a community's meetings: public by design (held meetings, published resolutions)",
+    "governance:elections": "a community's elections: public by design (published results, masked names)",
+    "governance:notice": "a published notice: public; drafts and withdrawn notices answer 404",
+    "governance:meeting": "a held meeting with only its published resolutions, no attendee names",
+    "governance:election": "a published election result with masked names",
+    "governance:attachment": "an attachment of a currently published notice, otherwise 404",
     "staffing:announcement": "public recruitment announcement (公告): public by law",
     "staffing:scores": "public score list of a recruitment: public by law, names masked",
     "staffing:publicity": "public publicity list (公示) and its objection form: public by law",

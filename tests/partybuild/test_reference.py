@@ -2,6 +2,7 @@
 
 import pytest
 from django.db.models import F
+from django.utils import timezone
 
 from community import reference as core_reference
 from community.models import Household
@@ -70,7 +71,9 @@ def test_dashboard_shows_the_reference_back(client, loaded):
     assert values["members"]["value"] == 40
     assert values["visits"]["value"] >= 0 and values["visited_90"]["value"] > 50
     assert values["ended_without_successor"]["value"] == 0
-    assert values["households_uncovered"]["link"] == f"/partybuild/coverage/?level=county&id={loaded.county.pk}"
+    assert values["households_uncovered"]["link"] == (
+        f"/admin/community/household/?unit=county-{loaded.county.pk}&uncovered_on={timezone.localdate():%Y-%m-%d}"
+    )
     page = client.get("/dashboard/")
     assert page.status_code == 200 and "partybuild-households_uncovered" in page.content.decode()
     coverage = client.get("/partybuild/coverage/")

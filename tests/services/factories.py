@@ -22,6 +22,7 @@ from services.models import (
     FacilityBooking,
     FollowUp,
     Notification,
+    Open311Client,
     RequestEvent,
     RequestPhoto,
     ServiceCategory,
@@ -168,5 +169,30 @@ f.SCOPED_FACTORIES.update(
         "services.Facility": facility,
         "services.FacilityBooking": booking,
         "services.CommunityEvent": event,
+    }
+)
+
+
+# --- a department's rows in a community, and the county's service data (the role matrix) ---
+
+
+def _for(dept):
+    return {"department": dept} if dept is not None else {}
+
+
+f.PLACED_FACTORIES.update(
+    {
+        "services.Activity": lambda c, dept: activity(c, **_for(dept)),
+        "services.Commitment": lambda c, dept: commitment(c, **_for(dept)),
+        "services.Evaluation": lambda c, dept: evaluation(c, **_for(dept)),
+        "services.ActivityPhoto": lambda c, dept: ActivityPhoto.objects.create(
+            activity=activity(c, **_for(dept)), image=ContentFile(png_bytes(), name="a.png")
+        ),
+        "services.ServiceRequest": lambda c, dept: service_request(c, assigned_department=dept),
+        "services.Notification": lambda c, dept: Notification.objects.create(
+            request=service_request(c, assigned_department=dept), subject="新诉求", body="请处理"
+        ),
+        "services.ServiceCategory": lambda c, dept: category(),
+        "services.Open311Client": lambda c, dept: Open311Client.objects.create(name=f"市民热线{next(_n)}"),
     }
 )

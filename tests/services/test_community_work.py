@@ -266,7 +266,7 @@ def test_reference_scenario_is_realistic_and_idempotent(settings):
     assert ServiceRequest.objects.exclude(rating="").exists()
     assert ServiceRequest.objects.filter(follow_ups__isnull=False).exists()
     assert ServiceRequest.objects.filter(overdue=True).exists()
-    assert counts[0] == 5 * len(reference.PLAN) and counts[1] == 5 * 6 and counts[4] == 5 * 3
+    assert counts[0] == 5 * len(reference.PLAN) and counts[1] == 5 * 7 and counts[4] == 5 * 3
     ctx = core.load_core()
     reference.load(ctx)
     assert counts == [

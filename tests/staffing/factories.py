@@ -6,6 +6,7 @@ import datetime as dt
 import itertools
 from decimal import Decimal
 
+from staffing.calendar_models import CalendarYear, WorkdayOverride
 from staffing.choices import Education, Payer, Stage
 from staffing.models import (
     Applicant,
@@ -15,16 +16,19 @@ from staffing.models import (
     CampaignRules,
     Certificate,
     Examiner,
+    ExaminerRelation,
     InterviewScore,
+    Objection,
     PayrollLine,
     PayrollRun,
     PayrollShare,
+    PayScale,
     Post,
     ScoreCorrection,
     StaffMember,
     StageChange,
 )
-from tests.factories import SCOPED_FACTORIES, make_user, next_id_number
+from tests.factories import PLACED_FACTORIES, SCOPED_FACTORIES, make_user, next_id_number
 
 _n = itertools.count(1)
 
@@ -125,6 +129,53 @@ SCOPED_FACTORIES.update(
         ),
         "staffing.PayrollShare": lambda c: PayrollShare.objects.create(
             run=_payroll(c), payer="县级财政", payer_kind=Payer.COUNTY, basis_points=8000, amount=Decimal("400")
+        ),
+    }
+)
+
+
+# --- rows a town or the county owns, and the county's calendar (the role matrix) ---
+
+
+def applicant_in(campaign, **extra) -> Applicant:
+    n = next(_n)
+    return Applicant.objects.create(
+        campaign=campaign,
+        name=extra.pop("name", f"报名者{n}"),
+        id_number=next_id_number(birth=dt.date(1991, 1, 1) + dt.timedelta(days=n)),
+        education=Education.COLLEGE,
+        **extra,
+    )
+
+
+def _relation(community, department) -> ExaminerRelation:
+    campaign = campaign_in(community.town)
+    return ExaminerRelation.objects.create(
+        examiner=_examiner(campaign), applicant=applicant_in(campaign), relation="同学"
+    )
+
+
+PLACED_FACTORIES.update(
+    {
+        "staffing.Campaign": lambda community, department: campaign_in(community.town),
+        "staffing.CampaignRules": lambda community, department: campaign_in(community.town).rule_versions.get(),
+        "staffing.Applicant": lambda community, department: applicant_in(campaign_in(community.town)),
+        "staffing.Examiner": lambda community, department: _examiner(campaign_in(community.town)),
+        "staffing.ExaminerRelation": _relation,
+        "staffing.Objection": lambda community, department: Objection.objects.create(
+            campaign=campaign_in(community.town), text="笔试成绩有误", contact="13800000000"
+        ),
+        "staffing.PayScale": lambda community, department: PayScale.objects.create(
+            county=community.town.county,
+            monthly_amount=Decimal("3000"),
+            effective_from=dt.date(1990, 1, 1) + dt.timedelta(days=next(_n)),
+            note="县定标准",
+        ),
+        "staffing.CalendarYear": lambda community, department: CalendarYear.objects.create(
+            year=2101 + next(_n) % 99, notice="国务院办公厅通知"
+        ),
+        "staffing.WorkdayOverride": lambda community, department: WorkdayOverride.objects.create(
+            date=dt.date(2200, 1, 1) + dt.timedelta(days=next(_n)), is_workday=False, holiday="春节", note="调休"
         ),
     }
 )

@@ -2,7 +2,6 @@
 
 import datetime as dt
 import io
-from decimal import Decimal
 
 import pytest
 from django.urls import reverse
@@ -118,34 +117,6 @@ def test_campaign_run_in_the_admin(client, cadre, community_a, build):
     _act(client, "application", "hire", [first.pk])
     first.refresh_from_db()
     assert first.stage == Stage.HIRED and StaffMember.objects.filter(source_application=first).exists()
-
-
-def test_changing_frozen_rules_in_the_admin_needs_a_reason(client, cadre, build):
-    b = build(n=1)
-    client.force_login(cadre)
-    data = {
-        "campaign": b.campaign.pk,
-        "reason": "",
-        "opening_ratio": "1",
-        "written_pass_line": "60",
-        "interview_ratio": "3",
-        "interview_pass_mark": "60",
-        "interview_pass_mark_uncontested": "70",
-        "written_weight": "0.5",
-        "interview_weight": "0.5",
-        "bonus_cap": "5",
-        "tie_break": '["interview", "written"]',
-        "refill_policy": "next_ranked",
-        "publicity_working_days": "7",
-        "probation_months": "3",
-        "panel_size": "7",
-    }
-    refused = client.post(reverse("admin:staffing_campaignrules_add"), data)
-    assert refused.status_code == 200 and b.campaign.rule_versions.count() == 1
-    accepted = client.post(reverse("admin:staffing_campaignrules_add"), {**data, "reason": "上级文件调整"})
-    assert accepted.status_code == 302
-    latest = b.campaign.rule_versions.order_by("-version").first()
-    assert latest.version == 2 and latest.written_weight == Decimal("0.5") and latest.reason == "上级文件调整"
 
 
 @pytest.mark.parametrize("model", ["application", "staffmember", "campaign", "post", "payrollrun"])

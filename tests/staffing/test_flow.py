@@ -11,7 +11,6 @@ from staffing.choices import Stage
 from staffing.models import (
     Applicant,
     Application,
-    CampaignRules,
     InterviewScore,
     Objection,
     ScoreCorrection,
@@ -58,22 +57,6 @@ def test_out_of_order_transition_is_refused(build, cadre):
     assert app.stage == Stage.WITHDRAWN and app.exit_reason == "本人放弃"
 
 
-def test_frozen_rules_need_a_new_version_with_a_reason(build, cadre):
-    b = build(n=1)
-    with pytest.raises(ValidationError, match="frozen"):
-        actions.rules_update(by=cadre, campaign_id=b.campaign.pk, interview_pass_mark=Decimal("65"))
-    assert CampaignRules.objects.filter(campaign=b.campaign).count() == 1
-    v2 = actions.rules_update(
-        by=cadre, campaign_id=b.campaign.pk, reason="市里统一要求", interview_pass_mark=Decimal("65")
-    )
-    assert v2.version == 2 and v2.frozen and v2.reason == "市里统一要求"
-    v1 = CampaignRules.objects.get(campaign=b.campaign, version=1)
-    assert v1.interview_pass_mark == Decimal("60")  # the old version is kept as it was
-    with pytest.raises(ValidationError, match="100%"):
-        actions.rules_update(by=cadre, campaign_id=b.campaign.pk, reason="x", written_weight=Decimal("0.5"))
-    assert CampaignRules.objects.filter(campaign=b.campaign).count() == 2
-
-
 def test_duplicate_applicant_is_refused(build, cadre):
     b = build(n=2)
     number = b.apps[0].applicant.id_number
@@ -109,10 +92,7 @@ def test_examiner_cannot_score_a_relative(build, cadre):
     actions.interview_panel_record(
         by=cadre, application_id=app.pk, scores={e.pk: Decimal(70 + j) for j, e in enumerate(b.examiners[1:])}
     )
-    with pytest.raises(ValidationError, match="already scored"):
-        actions.relation_declare(
-            by=cadre, examiner_id=b.examiners[1].pk, applicant_id=app.applicant_id, relation="同学"
-        )
+    assert InterviewScore.objects.filter(application=app).count() == 6  # a late relation: see test_recusal.py
 
 
 def test_hiring_before_publicity_ends_or_with_an_open_objection_is_refused(build, cadre):

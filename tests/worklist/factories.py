@@ -14,6 +14,7 @@ from worklist.models import (
     AssignmentTransition,
     GuidanceRecord,
     HandedTask,
+    ListException,
     SupportRequest,
     TaskAssignment,
     TaskReminder,
@@ -86,6 +87,7 @@ def support(community, **extra) -> SupportRequest:
 
 f.SCOPED_FACTORIES.update(
     {
+        "worklist.HandedTask": lambda community: assignment(community).task,
         "worklist.TaskAssignment": lambda community: assignment(community),
         "worklist.AssignmentTransition": lambda community: assignment(community).transitions.get(),
         "worklist.TaskReminder": lambda community: TaskReminder.objects.create(
@@ -93,5 +95,36 @@ f.SCOPED_FACTORIES.update(
         ),
         "worklist.GuidanceRecord": guidance,
         "worklist.SupportRequest": support,
+    }
+)
+
+
+# --- the county's rows, and a department's tasks (the role matrix) ---
+
+
+def department_assignment(community, dept) -> TaskAssignment:
+    """A task ``dept`` handed to ``community`` (a town's task when ``dept`` is None)."""
+    if dept is None:
+        return assignment(community)
+    return assignment(community, issuer_kind=IssuerKind.DEPARTMENT, dept=dept)
+
+
+f.PLACED_FACTORIES.update(
+    {
+        "worklist.WorkListItem": lambda community, dept: work_item(community.town.county, department=dept),
+        "worklist.ListException": lambda community, dept: ListException.objects.create(
+            county=community.town.county,
+            title=f"临时防汛任务{next(_numbers)}",
+            reason="县委常委会同意",
+            approved_by=f.official_of(community.town.county),
+        ),
+        "worklist.HandedTask": lambda community, dept: department_assignment(community, dept).task,
+        "worklist.TaskAssignment": department_assignment,
+        "worklist.AssignmentTransition": lambda community, dept: department_assignment(
+            community, dept
+        ).transitions.get(),
+        "worklist.TaskReminder": lambda community, dept: TaskReminder.objects.create(
+            assignment=department_assignment(community, dept), on=dt.date(2026, 11, 1), kind=ReminderKind.DUE_SOON
+        ),
     }
 )
