@@ -11,12 +11,13 @@ from django.utils.translation import gettext_lazy as _
 from community.actions import personal_data_log
 from community.admin_base import ScopedAdmin
 from community.dashboard_links import unit_filter
+from community.forms import ActionModelForm
 from community.models import PersonalDataAccess, User
 from community.scoping import scope_of
 
 from . import actions
 from .choices import ElectionStatus
-from .forms import ActionModelForm, BallotBoxForm, CandidateForm, MeetingForm, ObjectionForm, ResolutionForm
+from .forms import BallotBoxForm, CandidateForm, MeetingForm, ObjectionForm, ResolutionForm
 from .models import (
     AgendaItem,
     BallotBox,

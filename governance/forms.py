@@ -3,44 +3,14 @@
 from __future__ import annotations
 
 from django import forms
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from community.forms import add_action_error
+from community.forms import ActionModelForm
 
 from . import actions
 from .choices import ElectionStatus
 from .models import BallotBox, Candidate, Meeting, Resolution, RollObjection
-
-
-class ActionModelForm(forms.ModelForm):
-    """``run`` is called in ``clean`` inside a savepoint; ``result`` is the saved object."""
-
-    user = None
-    result = None
-
-    def run(self, cleaned):
-        raise NotImplementedError
-
-    def clean(self):
-        cleaned = super().clean()
-        if self.errors:
-            return cleaned
-        try:
-            with transaction.atomic():
-                self.result = self.run(cleaned)
-        except (ValidationError, PermissionDenied) as exc:
-            add_action_error(self, exc)
-        return cleaned
-
-    def _post_clean(self):
-        if self.result is not None:
-            self.instance = self.result
-            return
-        if self.errors:
-            return
-        super()._post_clean()
 
 
 class MeetingForm(ActionModelForm):

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib.admin.helpers import ActionForm
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from community.forms import add_action_error
+from community.forms import ActionModelForm
 
 from . import actions, calendar_actions
 from .choices import Stage
@@ -27,34 +26,6 @@ from .models import (
     ScoreCorrection,
     WorkdayOverride,
 )
-
-
-class ActionModelForm(forms.ModelForm):
-    """A ModelForm whose saving is an action: ``run`` is called in ``clean`` (inside a transaction), so a
-    refused rule becomes a form error and nothing is half-written.  ``result`` is the saved object."""
-
-    user = None
-    result = None
-
-    def run(self, cleaned):
-        raise NotImplementedError
-
-    def clean(self):
-        cleaned = super().clean()
-        if self.errors:
-            return cleaned
-        try:
-            with transaction.atomic():
-                self.result = self.run(cleaned)
-        except (ValidationError, PermissionDenied) as exc:
-            add_action_error(self, exc)
-        return cleaned
-
-    def _post_clean(self):
-        if self.result is not None:
-            self.instance = self.result
-            return
-        super()._post_clean()
 
 
 class CampaignForm(ActionModelForm):

@@ -274,7 +274,7 @@ def test_bench_cursor_matches_the_api_cursor():
 
 
 def test_bench_refuses_without_postgresql(monkeypatch):
-    monkeypatch.setenv("DATABASE_URL", "sqlite:///x.db")
+    monkeypatch.setenv("DATABASE_URL", "mysql://user@localhost/x")
     with pytest.raises(SystemExit, match="PostgreSQL"):
         bench_run.setup_django()
 
