@@ -98,7 +98,7 @@ def evaluation(community, **extra) -> Evaluation:
     return Evaluation.objects.create(
         community=community,
         department=extra.pop("department", None) or department(community, DepartmentCode.JUSTICE),
-        year=extra.pop("year", 1990 + next(_n) % 100 + 20),
+        year=extra.pop("year", 2000 + next(_n) % 100),
         score=extra.pop("score", 90),
         grade=extra.pop("grade", "excellent"),
         **extra,
