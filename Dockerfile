@@ -20,4 +20,4 @@ RUN SECRET_KEY=build-only-collectstatic-key-0123456789abcdefghij DATABASE_URL=po
  && useradd --system --home /app shequ && mkdir -p /app/var/media && chown -R shequ /app/var
 USER shequ
 EXPOSE 8000
-CMD ["gunicorn", "community.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+CMD ["gunicorn", "config.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]

@@ -80,11 +80,11 @@ bench: dev-deps static
 # each app keeps its own catalogue (its templates live in <app>/templates/); locale/ holds templates/
 APPS := community partybuild staffing funding services worklist
 messages: dev-deps
-	for app in $(APPS); do (cd $$app && DEBUG=1 DJANGO_SETTINGS_MODULE=community.settings PYTHONPATH=$(CURDIR) \
+	for app in $(APPS); do (cd $$app && DEBUG=1 DJANGO_SETTINGS_MODULE=config.settings PYTHONPATH=$(CURDIR) \
 		$(CURDIR)/$(BIN)/django-admin makemessages -l zh_Hans --no-obsolete) || exit 1; done
 	DEBUG=1 $(PY) manage.py makemessages -l zh_Hans --no-obsolete --ignore=.venv --ignore=node_modules --ignore=var \
 		--ignore=tests --ignore=docs $(foreach app,$(APPS),--ignore=$(app))
-	for app in $(APPS); do (cd $$app && DEBUG=1 DJANGO_SETTINGS_MODULE=community.settings PYTHONPATH=$(CURDIR) \
+	for app in $(APPS); do (cd $$app && DEBUG=1 DJANGO_SETTINGS_MODULE=config.settings PYTHONPATH=$(CURDIR) \
 		$(CURDIR)/$(BIN)/django-admin compilemessages) || exit 1; done
 	DEBUG=1 $(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules $(foreach app,$(APPS),--ignore=$(app))
 
@@ -95,7 +95,7 @@ lock: dev-deps
 # production-style processes (docker-compose runs the same commands)
 serve: deps static
 	$(PY) manage.py collectstatic --no-input
-	$(BIN)/gunicorn community.wsgi --bind $(HOST) --workers 3
+	$(BIN)/gunicorn config.wsgi --bind $(HOST) --workers 3
 worker: deps
 	$(BIN)/celery -A community worker --loglevel=info --concurrency=2
 beat: deps

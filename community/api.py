@@ -1,4 +1,4 @@
-"""Serializers and viewsets of the core, registered on the one router in ``community/urls.py``."""
+"""Serializers and viewsets of the core, registered on the one router in ``config/urls.py``."""
 
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers

@@ -427,7 +427,7 @@ def run(command: list[str], *, worker: bool = False) -> int:
     background = None
     try:
         env = {**os.environ, **environment()}
-        if env.get("DJANGO_SETTINGS_MODULE") == "community.settings":
+        if env.get("DJANGO_SETTINGS_MODULE") == "config.settings":
             # the default that importing this package (its Celery app) put here, not the caller's choice:
             # manage.py and celery set it again themselves, and pytest then reads its own from pyproject
             del env["DJANGO_SETTINGS_MODULE"]

@@ -60,7 +60,7 @@ def admin_models():
 
 def api_routes():
     """model -> (basename, viewset) from the one router."""
-    from community.urls import router
+    from config.urls import router
 
     routes = {}
     for _prefix, viewset, basename in router.registry:

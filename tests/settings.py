@@ -12,4 +12,4 @@ _worker = os.environ.get("PYTEST_XDIST_WORKER", "")
 if os.environ.get("REDIS_URL") and _worker.startswith("gw"):
     os.environ["REDIS_URL"] = re.sub(r"(/\d+)?$", f"/{2 + int(_worker[2:])}", os.environ["REDIS_URL"], count=1)
 
-from community.settings import *  # noqa: E402,F403
+from config.settings import *  # noqa: E402,F403

@@ -146,7 +146,7 @@ def declare_foreign_key_links(openapi: dict) -> int:
     """
     from django.core.exceptions import FieldDoesNotExist
 
-    from community.urls import router
+    from config.urls import router
 
     prefix_of: dict = {}  # model -> list path
     for prefix, viewset, _basename in router.registry:

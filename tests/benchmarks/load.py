@@ -1,6 +1,6 @@
 """A bounded load test over loopback: gunicorn with the production settings, concurrent clients, fixed time.
 
-``Server`` starts ``gunicorn community.wsgi`` on 127.0.0.1 (a free port) against the database of
+``Server`` starts ``gunicorn config.wsgi`` on 127.0.0.1 (a free port) against the database of
 ``DATABASE_URL`` (the bench database) with what production runs: ``DEBUG`` off, a freshly generated
 ``SECRET_KEY``, ``ALLOWED_HOSTS=127.0.0.1``, the manifest static storage (``collectstatic`` into
 ``var/bench-load/`` first), Redis as the cache of the rate limits when ``REDIS_URL`` is set, secure
@@ -87,7 +87,7 @@ def free_port() -> int:
 
 
 class Server:
-    """gunicorn ``community.wsgi`` with production settings on a loopback port."""
+    """gunicorn ``config.wsgi`` with production settings on a loopback port."""
 
     def __init__(self, *, workers: int = 3, env: dict | None = None):
         self.workers = workers
@@ -104,7 +104,7 @@ class Server:
             if key not in {"DJANGO_SETTINGS_MODULE", "DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "PYTHONPATH"}
         }
         env.update(
-            DJANGO_SETTINGS_MODULE="community.settings",
+            DJANGO_SETTINGS_MODULE="config.settings",
             DEBUG="0",
             SECRET_KEY=secrets.token_urlsafe(50),
             ALLOWED_HOSTS="127.0.0.1",
@@ -130,7 +130,7 @@ class Server:
             stdout=subprocess.DEVNULL,
         )
         gunicorn = bin_dir / "gunicorn"
-        command = [str(gunicorn) if gunicorn.exists() else "gunicorn", "community.wsgi"]
+        command = [str(gunicorn) if gunicorn.exists() else "gunicorn", "config.wsgi"]
         command += ["--bind", f"127.0.0.1:{self.port}", "--workers", str(self.workers), "--timeout", "60"]
         with open(self.log_path, "wb") as log:
             self.process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)

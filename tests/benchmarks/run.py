@@ -81,7 +81,7 @@ def setup_django() -> None:
             f"(it is {'unset' if not url else 'not PostgreSQL'})."
         )
     sys.path.insert(0, str(ROOT))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "community.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     os.environ.setdefault("DEBUG", "1")
     import django
 

@@ -71,7 +71,7 @@ def test_sweep_is_scheduled_by_migration():
     migration.schedule_sweep(apps, None)
     task = PeriodicTask.objects.get(task="community.tasks.data_export_sweep")
     assert task.enabled and task.interval.every == 1 and task.interval.period == "minutes"
-    from community.celery import app
+    from config.celery import app
 
     app.loader.import_default_modules()
     assert task.task in app.tasks

@@ -197,7 +197,7 @@ def test_refresh_task_is_scheduled_in_beat():
     migration.schedule(apps, None)
     job = PeriodicTask.objects.get(task="community.tasks.dashboard_refresh_task")
     assert job.enabled and job.crontab.minute == "*/10"
-    from community.celery import app
+    from config.celery import app
 
     app.loader.import_default_modules()
     assert job.task in app.tasks

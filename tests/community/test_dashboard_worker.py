@@ -32,7 +32,7 @@ ROOT = Path(__file__).resolve().parents[2]
 WORKER = textwrap.dedent(
     """
     import os, sys, time, pathlib
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "community.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     import django
     django.setup()
     from community import reports
@@ -49,7 +49,7 @@ WORKER = textwrap.dedent(
         return original(**kwargs)
 
     reports.build_pdf = build_pdf
-    from community.celery import app
+    from config.celery import app
     app.worker_main(["worker", "--pool=prefork", "--concurrency=1", "--loglevel=WARNING", "-n", "reporttest@%h",
                      "--without-gossip", "--without-mingle", "--without-heartbeat"])
     """
@@ -76,7 +76,7 @@ def _wait(predicate, seconds: float, what: str):
 def worker(settings, tmp_path):
     if not os.environ.get("REDIS_URL"):
         pytest.skip("REDIS_URL is not set: no broker for a real worker")
-    from community.celery import app
+    from config.celery import app
 
     app.control.purge()  # nothing left over from another test in this Redis database
     eager = app.conf.task_always_eager

@@ -248,7 +248,7 @@ def test_real_worker_builds_export(staff_a, community_a):
         pytest.skip("REDIS_URL is not set: no broker for a real worker")
     from celery.contrib.testing.worker import start_worker
 
-    from community.celery import app
+    from config.celery import app
 
     household = f.SCOPED_FACTORIES["community.Household"](community_a)
     f.ResidentFactory.create_batch(3, household=household)

@@ -3,8 +3,8 @@
 import pytest
 from django.urls import path, reverse
 
-from community import urls as project_urls
 from community.templatetags.community_pages import chart_table
+from config import urls as project_urls
 from tests import factories as f
 from tests.conftest import assert_flat
 
@@ -32,7 +32,7 @@ def _community_page(request, code):
 # a URLconf for the test below: the project's, plus one page that takes a community code
 urlpatterns = [
     path("test-services/<str:code>/ask/", _community_page, name="test-ask"),
-    *project_urls.urlpatterns,  # not include(): community/urls.py leaks a module-level ``app_name``
+    *project_urls.urlpatterns,  # not include(): config/urls.py includes each app under its namespace
 ]
 
 

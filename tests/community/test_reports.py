@@ -18,7 +18,7 @@ from tests import factories as f
 @pytest.fixture
 def eager(settings):
     """Run tasks in-process: Celery reads its config once, so set the app's too."""
-    from community.celery import app
+    from config.celery import app
 
     before = app.conf.task_always_eager  # read first: Celery loads its config on first access
     settings.CELERY_TASK_ALWAYS_EAGER = True

@@ -43,7 +43,7 @@ def county_with_history(db):
 @contextlib.contextmanager
 def report_worker(settings):
     """A real Celery worker in a thread when Redis is there; otherwise tasks run eagerly in the server."""
-    from community.celery import app
+    from config.celery import app
 
     if not os.environ.get("REDIS_URL"):
         settings.CELERY_TASK_ALWAYS_EAGER = True

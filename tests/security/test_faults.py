@@ -48,7 +48,7 @@ def category(db):
 
 @pytest.fixture
 def purged_queue():
-    from community.celery import app
+    from config.celery import app
 
     app.control.purge()
     yield
@@ -183,7 +183,7 @@ def test_postgres_restart_fails_cleanly_and_recovers_without_restarting_the_app(
     }
     log = open(tmp_path / "gunicorn.log", "wb")  # noqa: SIM115
     server = subprocess.Popen(
-        [str(faults.Path(sys.executable).with_name("gunicorn")), "community.wsgi", "--bind", f"127.0.0.1:{port}",
+        [str(faults.Path(sys.executable).with_name("gunicorn")), "config.wsgi", "--bind", f"127.0.0.1:{port}",
          "--workers", "2", "--timeout", "60"],
         cwd=faults.ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
     )  # fmt: skip

@@ -3,7 +3,7 @@ sent over SMTP to the tests' in-process server (its port in FAULTS_SMTP_PORT).""
 
 import os
 
-from community.settings import *  # noqa: F403
+from config.settings import *  # noqa: F403
 
 EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
 EMAIL_HOST = "127.0.0.1"

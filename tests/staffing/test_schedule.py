@@ -24,7 +24,7 @@ def test_the_beat_entry_runs_the_payroll_on_the_first():
     from django.apps import apps as django_apps
     from django_celery_beat.models import PeriodicTask
 
-    from community.celery import app
+    from config.celery import app
 
     # the migration's schedule, run again (twice: it is idempotent) since a transactional test may have flushed it
     schedule = importlib.import_module("staffing.migrations.0002_payroll_schedule").schedule
