@@ -97,9 +97,9 @@ serve: deps static
 	$(PY) manage.py collectstatic --no-input
 	$(BIN)/gunicorn config.wsgi --bind $(HOST) --workers 3
 worker: deps
-	$(BIN)/celery -A community worker --loglevel=info --concurrency=2
+	$(BIN)/celery -A config worker --loglevel=info --concurrency=2
 beat: deps
-	$(BIN)/celery -A community beat --loglevel=info
+	$(BIN)/celery -A config beat --loglevel=info
 
 clean:
 	-$(SERVICES) stop

@@ -399,7 +399,7 @@ def _start_worker(env: dict) -> subprocess.Popen | None:
     log = var_dir() / "worker.log"
     print(f"devservices: a Celery worker (with beat) runs beside it; its log is {log}", file=sys.stderr)
     return subprocess.Popen(
-        [str(celery), "-A", "community", "worker", "--beat", "--concurrency=1", "--loglevel=INFO"]
+        [str(celery), "-A", "config", "worker", "--beat", "--concurrency=1", "--loglevel=INFO"]
         + ["--schedule", str(var_dir() / "celerybeat-schedule"), "--without-gossip", "--without-mingle"],
         cwd=ROOT,
         env=env,

@@ -132,7 +132,7 @@ class WorkerProcess:
             [
                 CELERY,
                 "-A",
-                "community",
+                "config",
                 "worker",
                 "--pool=prefork",
                 "--concurrency=1",
