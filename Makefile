@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 PY     := $(BIN)/python
 HOST   ?= 127.0.0.1:8000
 
-.PHONY: run test lint bench static deps dev-deps lock messages clean serve worker beat stop reset status
+.PHONY: run test lint fuzz bench static deps dev-deps lock messages clean serve worker beat stop reset status
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -72,6 +72,11 @@ test: dev-deps static lint
 	  $(BIN)/pytest -n $(TEST_WORKERS) -m "not faults and not worker" $(PYTEST_ARGS); main=$$?; \
 	  $(BIN)/pytest -n 1 -m "faults or worker" $(PYTEST_ARGS); faults=$$?; \
 	  [ $$main -eq 0 -o $$main -eq 5 ] && [ $$faults -eq 0 -o $$faults -eq 5 ] && [ $$main$$faults != 55 ]'
+
+# schemathesis over the whole API, stateless (>= 10,000 cases) then stateful: no 5xx, no schema violation
+fuzz: export DEBUG ?= 1
+fuzz: dev-deps
+	$(SERVICES) run -- $(BIN)/pytest -p no:cacheprovider -s tests/fuzz.py
 
 bench: export DEBUG ?= 1
 bench: dev-deps static

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportMixin
 from import_export.formats import base_formats
 
-from . import actions, selectors
+from . import actions, exports, selectors
 from .admin_base import ScopedAdmin, ScopedPlainAdmin
 from .choices import ResidenceType, Vulnerability
 from .dashboard_links import contributed_filters, unit_filter
@@ -32,6 +32,7 @@ from .models import (
 )
 from .resources import HouseholdResource, ResidentResource
 from .scoping import DELETE, VIEW, permitted, reaches, scope_of
+from .validators import mask_phone
 
 admin.site.site_header = _("Community residents' committees platform")
 admin.site.site_title = _("Community platform")
@@ -159,7 +160,6 @@ class HouseholdAdmin(ScopedImportExportMixin, ScopedAdmin):
 
     @admin.display(description=_("contact phone"))
     def masked_phone(self, obj):
-        from .validators import mask_phone
 
         return mask_phone(obj.phone)
 
@@ -419,7 +419,7 @@ class DataExportForm(forms.Form):
         self.fields["model"].choices = [
             (value, label)
             for value, label in DataExport.Kind.choices
-            if user.has_perm(actions.EXPORT_PERMISSIONS[value])
+            if user.has_perm(exports.EXPORT_PERMISSIONS[value])
         ]
 
     def params(self) -> dict:
@@ -452,7 +452,7 @@ class DataExportAdmin(admin.ModelAdmin):
     @staticmethod
     def may_export(request) -> bool:
         user = request.user
-        return scope_of(user) is not None and any(user.has_perm(p) for p in actions.EXPORT_PERMISSIONS.values())
+        return scope_of(user) is not None and any(user.has_perm(p) for p in exports.EXPORT_PERMISSIONS.values())
 
     def has_module_permission(self, request):
         return self.may_export(request)
@@ -473,11 +473,11 @@ class DataExportAdmin(admin.ModelAdmin):
         )
 
     def delete_model(self, request, obj):
-        actions.data_export_delete(by=request.user, export_id=obj.pk)
+        exports.data_export_delete(by=request.user, export_id=obj.pk)
 
     def delete_queryset(self, request, queryset):
         for export_id in queryset.values_list("pk", flat=True):
-            actions.data_export_delete(by=request.user, export_id=export_id)
+            exports.data_export_delete(by=request.user, export_id=export_id)
 
     @admin.display(description=_("filters"))
     def filters(self, obj):
@@ -522,7 +522,7 @@ class DataExportAdmin(admin.ModelAdmin):
         form = DataExportForm(request.POST or None, user=request.user, initial=initial)
         if request.method == "POST" and form.is_valid():
             try:
-                export = actions.data_export_create(
+                export = exports.data_export_create(
                     by=request.user, kind=form.cleaned_data["model"], params=form.params()
                 )
             except ValidationError as exc:
@@ -545,7 +545,7 @@ class DataExportAdmin(admin.ModelAdmin):
 
     def download_view(self, request, pk):
         try:
-            export = actions.data_export_download(by=request.user, export_id=pk)
+            export = exports.data_export_download(by=request.user, export_id=pk)
         except (PermissionDenied, ValidationError):
             raise Http404(gettext("There is no finished export of yours with this number."))
         filename = f"{export.get_model_display()}-{export.pk}-{export.created_at:%Y%m%d}.xlsx"

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.contrib.admin.utils import NotRelationField, get_fields_from_path
 from django.contrib.admin.widgets import AutocompleteMixin
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from .actions import personal_data_log, record_save
 from .masking import mask_value, masked_fields, masked_path
+from .models import PersonalDataAccess
 from .pagination_admin import EstimatedCountPaginator
 from .permissions import may_reveal
 from .scoping import ADD, CHANGE, DELETE, VIEW, ensure_in_scope, grants, reaches, scope_of
@@ -84,8 +87,6 @@ class PersonalDataAdminMixin:
         return may_reveal(request.user)
 
     def _log_refused(self, request, field: str, attempt: str) -> None:
-        from .actions import personal_data_log
-        from .models import PersonalDataAccess
 
         personal_data_log(
             by=request.user,
@@ -175,8 +176,6 @@ class ScopedAdminMixin(PersonalDataAdminMixin):
 
     def get_list_filter(self, request):
         """Foreign-key filters list only what the user may reach."""
-        from django.contrib.admin.utils import NotRelationField, get_fields_from_path
-        from django.core.exceptions import FieldDoesNotExist
 
         scoped = []
         for entry in super().get_list_filter(request):
@@ -233,7 +232,6 @@ class ScopedAdminMixin(PersonalDataAdminMixin):
         return scoped_form(form, request.user) if self.form_checks_scope else form
 
     def save_model(self, request, obj, form, change):
-        from .actions import record_save
 
         record_save(by=request.user, instance=obj)
 

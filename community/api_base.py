@@ -2,15 +2,86 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import DataError, IntegrityError
+from django.db import DataError, IntegrityError, models
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, serializers, viewsets
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from .pagination import CursorPagination, PagePagination  # noqa: F401  (re-exported)
 from .scoping import DELETE, ensure_in_scope
+from .validators import validate_date_in_range, validate_finite_number, validate_no_control_characters
+
+# --- input limits: one rule for dates, numbers and text, on every serializer -----------------------
+
+
+def _django_validator(check):
+    """A Django validator as a DRF one (DRF turns only its own ValidationError into a field error)."""
+
+    def validator(value):
+        from django.core.exceptions import ValidationError
+
+        try:
+            check(value)
+        except ValidationError as exc:
+            raise serializers.ValidationError(exc.messages, code=exc.code) from None
+
+    validator.__name__ = check.__name__
+    return validator
+
+
+class BoundedDateField(serializers.DateField):
+    """A date between 1900-01-01 and 2100-12-31 (``community.validators.validate_date_in_range``)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.validators.append(_django_validator(validate_date_in_range))
+
+
+class BoundedDateTimeField(serializers.DateTimeField):
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.validators.append(_django_validator(validate_date_in_range))
+
+
+class FiniteDecimalField(serializers.DecimalField):
+    """DRF refuses NaN and Infinity already; the validator keeps that so whatever DRF version runs."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.validators.append(_django_validator(validate_finite_number))
+
+
+class FiniteFloatField(serializers.FloatField):
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.validators.append(_django_validator(validate_finite_number))
+
+
+class PlainCharField(serializers.CharField):
+    """Free text without control characters (they make XML output malformed and nobody types them)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.validators.append(_django_validator(validate_no_control_characters))
+
+
+BOUNDED_FIELDS = {
+    models.DateField: BoundedDateField,
+    models.DateTimeField: BoundedDateTimeField,
+    models.DecimalField: FiniteDecimalField,
+    models.FloatField: FiniteFloatField,
+    models.CharField: PlainCharField,
+    models.TextField: PlainCharField,
+}
+# Every ModelSerializer of the project (the apps subclass DRF's directly as well as ScopedModelSerializer)
+# maps model fields through this one table, so the limits hold on every endpoint without each app opting in.
+serializers.ModelSerializer.serializer_field_mapping = {
+    **serializers.ModelSerializer.serializer_field_mapping,
+    **BOUNDED_FIELDS,
+}
 
 
 class ScopedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
@@ -22,6 +93,12 @@ class ScopedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
         if request is not None and hasattr(queryset, "for_user"):
             return queryset.for_user(request.user)
         return queryset
+
+    def to_internal_value(self, data):
+        try:
+            return super().to_internal_value(data)
+        except OverflowError:  # 1e999999 is a float infinity, which no integer id can be compared with
+            self.fail("incorrect_type", data_type=type(data).__name__)
 
 
 class ScopedModelSerializer(serializers.ModelSerializer):
@@ -89,7 +166,11 @@ def exception_handler(exc, context):
     """Django's ValidationError / PermissionDenied / ProtectedError from actions become 400 / 403 / 409."""
     from django.db.models import ProtectedError
 
-    if isinstance(exc, DjangoValidationError):
+    from .authentication import TokenExpired
+
+    if isinstance(exc, TokenExpired):  # APIView turned it into a 403 (the session comes first): an expiry is a 401
+        exc.status_code, exc.auth_header = TokenExpired.status_code, TokenExpired.auth_header
+    elif isinstance(exc, DjangoValidationError):
         if hasattr(exc, "error_dict"):
             exc = exceptions.ValidationError(exc.message_dict)
         else:
@@ -100,13 +181,70 @@ def exception_handler(exc, context):
         exc = Conflict(str(exc.args[0]) if exc.args else None)
     elif isinstance(exc, IntegrityError):
         exc = Conflict()
+    elif isinstance(exc, ObjectDoesNotExist):
+        # an id in the body or the query that names no row the caller can reach (a URL's id is a 404 already)
+        exc = exceptions.ValidationError({"detail": [_no_such_row(exc)]})
+    elif isinstance(exc, OverflowError):
+        # a float infinity (JSON's 1e999999) compared with an integer column, wherever a view lets one through
+        exc = exceptions.ValidationError({"detail": [_("A number is too large.")]})
+    elif isinstance(exc, RecursionError):
+        exc = exceptions.ValidationError({"detail": [_("The input nests too deeply.")]})
     elif isinstance(exc, DataError):
         # a value the database cannot hold (a time-zone offset beyond ±15:59, a number too large, …)
         exc = exceptions.ValidationError({"detail": [_("A value is out of the range the system accepts.")]})
     return drf_exception_handler(exc, context)
 
 
+def _no_such_row(exc: ObjectDoesNotExist) -> str:
+    from django.apps import apps
+
+    for model in apps.get_models():
+        if type(exc) is model.DoesNotExist:
+            return _("No %(model)s with the id you gave exists within your scope.") % {
+                "model": model._meta.verbose_name
+            }
+    return _("A record you named does not exist within your scope.")
+
+
 class Conflict(exceptions.APIException):
     status_code = 409
     default_detail = "This record is still in use or conflicts with another one."
     default_code = "conflict"
+
+
+# --- the schema documents the 4xx answers ---------------------------------------------------------
+
+ERROR_SCHEMA = {
+    "description": 'Why the request was refused: {"detail": "…"} or {"detail": ["…"]}, a field name → its '
+    "messages (nested for nested input), or a list of messages.",
+    "oneOf": [{"type": "object", "additionalProperties": True}, {"type": "array", "items": {}}],
+}
+ERROR_ANSWERS = {
+    "400": "The input is invalid: a field, a query parameter, a JSON body too deep or a number not finite.",
+    "401": "No credentials, or an API token that is unknown or expired.",
+    "403": "Signed in, but without the permission or outside the caller's scope.",
+    "404": "No such row within the caller's scope, or a page or cursor that does not exist.",
+    "429": "Too many requests; retry after the number of seconds in Retry-After.",
+}
+WRITE_ERROR_ANSWERS = {
+    "409": "The row is still in use or conflicts with another one.",
+    "415": "The body's content type is not one the endpoint parses (use application/json).",
+}
+WRITE_METHODS = {"post", "put", "patch", "delete"}
+
+
+def document_error_responses(result, generator, request, public):
+    """drf-spectacular postprocessing hook: every operation documents the 4xx answers it can give, with
+    the error body's shape (``components.schemas.Error``), so clients and schemathesis know them."""
+    result.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
+    body = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+    for path_item in result.get("paths", {}).values():
+        for method, operation in path_item.items():
+            if not isinstance(operation, dict) or "responses" not in operation:
+                continue
+            answers = dict(ERROR_ANSWERS)
+            if method in WRITE_METHODS:
+                answers.update(WRITE_ERROR_ANSWERS)
+            for code, description in answers.items():
+                operation["responses"].setdefault(code, {"description": description, **body})
+    return result

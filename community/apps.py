@@ -1,7 +1,9 @@
-from django.apps import AppConfig, apps
+from django.apps import AppConfig
 from django.db.models.signals import post_migrate
+from django.utils.module_loading import autodiscover_modules
 from django.utils.translation import gettext_lazy as _
 
+CONTRIBUTIONS = ("checks", "signals", "dashboard", "tasks", "workbench")
 OWN_EXPORTS = ["community.view_dataexport", "community.add_dataexport", "community.delete_dataexport"]
 
 
@@ -82,18 +84,16 @@ class CommunityConfig(AppConfig):
             perms.extend(OWN_EXPORTS)
 
     def ready(self):
-        from . import checks, dashboard, departments  # noqa: F401
+        # the core's own dashboard sections; imported only now, as they read the models
+        from . import core_dashboard, departments, signals  # noqa: F401
 
-        post_migrate.connect(_sync_roles, dispatch_uid="community.sync_roles")
-        dashboard.autodiscover()
+        # how every app contributes: modules of these names, imported at startup (as the admin's
+        # ``admin`` modules are).  ``checks`` and ``signals`` register system checks and receivers (the
+        # core's sync roles and schedules after migrate), ``dashboard`` indicators, ``tasks`` Celery tasks
+        # with their schedules (actions send them by name: community.jobs; community.schedules), ``workbench``
+        # the admin home's to-do items (community.workbench)
+        autodiscover_modules(*CONTRIBUTIONS)
 
-
-def _sync_roles(sender, **kwargs):
-    # after every local app's migrations, so permissions of apps migrated later are granted too
-    from django.conf import settings
-
-    if sender.name not in settings.LOCAL_APPS:
-        return
-    from .roles import sync_role_permissions
-
-    sync_role_permissions(apps.get_app_configs())
+        # after auth's and contenttypes' receivers (their apps are ready before this one)
+        post_migrate.connect(signals.sync_roles, dispatch_uid="community.sync_roles")
+        post_migrate.connect(signals.sync_schedules, sender=self, dispatch_uid="community.sync_schedules")

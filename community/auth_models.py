@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models.signals import post_save
 from django.utils.translation import gettext_lazy as _
 
 
@@ -30,20 +29,3 @@ class PasswordHistory(models.Model):
 
     def __str__(self):
         return f"{self.user_id} @ {self.created_at:%Y-%m-%d %H:%M}"
-
-
-def _remember_first_password(sender, instance, created, raw=False, **kwargs):
-    """``create_user`` hashes the first password without ``set_password``, so Django's ``password_changed``
-    hook never sees it: record it when the account is made, so it counts among the last passwords."""
-    if not created or raw:
-        return
-    from django.contrib.auth.password_validation import get_default_password_validators
-
-    from .validators import PasswordReuseValidator
-
-    for validator in get_default_password_validators():
-        if isinstance(validator, PasswordReuseValidator):
-            validator.password_changed(None, instance)
-
-
-post_save.connect(_remember_first_password, sender=settings.AUTH_USER_MODEL, dispatch_uid="community.first_password")

@@ -26,6 +26,7 @@ import tarfile
 from pathlib import Path
 
 import dj_database_url
+import psycopg2
 from django.conf import settings
 
 from community import devservices
@@ -60,7 +61,6 @@ def _pg_env(db: dict) -> dict:
 
 
 def _connect(db: dict):
-    import psycopg2
 
     params = {"dbname": db["NAME"]}
     for key, name in (("HOST", "host"), ("PORT", "port"), ("USER", "user"), ("PASSWORD", "password")):
@@ -120,7 +120,7 @@ def backup_create(directory, *, database: dict | None = None, media_root=None) -
             counts = table_counts(cursor)
             result = subprocess.run(
                 [
-                    devservices.pg_tool("pg_dump"),
+                    devservices.pg_tool("pg_dump", connection.server_version // 10000),
                     "--format=custom",
                     "--no-owner",
                     "--no-privileges",
@@ -196,12 +196,13 @@ def backup_restore(directory, *, database_url: str, media_root) -> dict:
         with connection.cursor() as cursor:
             if _tables(cursor):
                 raise BackupError(f"The database {db['NAME']} is not empty: restore into a fresh database.")
+        server_major = connection.server_version // 10000
     finally:
         connection.close()
 
     result = subprocess.run(
         [
-            devservices.pg_tool("pg_restore"),
+            devservices.pg_tool("pg_restore", server_major),
             "--no-owner",
             "--no-privileges",
             "--exit-on-error",

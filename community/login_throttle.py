@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from axes.models import AccessAttempt
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db.models import Max, Sum
@@ -17,7 +18,6 @@ from django.utils import timezone
 
 
 def account_throttled(username: str, now: dt.datetime | None = None) -> bool:
-    from axes.models import AccessAttempt
 
     now = now or timezone.now()
     window = settings.AXES_COOLOFF_TIME or dt.timedelta(hours=1)

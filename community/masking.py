@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import re
 
+from django.core.exceptions import FieldDoesNotExist
+
 from . import validators
 
 # phones that are published on purpose: a community office's number, a resident unit's contact, a staff account
@@ -44,7 +46,6 @@ def masked_path(model, path: str) -> str | None:
     """The masked field a lookup path (``household__phone__startswith``) reaches, or None.
 
     Every step of the path is followed through relations; a masked field anywhere on it refuses the lookup."""
-    from django.core.exceptions import FieldDoesNotExist
 
     current = model
     for part in path.split("__"):

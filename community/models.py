@@ -8,6 +8,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+from pypinyin import lazy_pinyin
 from simple_history.models import HistoricalRecords
 
 from . import validators
@@ -52,7 +54,6 @@ def name_pinyin(name: str) -> tuple[str, str]:
 
     Letters and digits in the name are kept as they are (lower-cased); anything else is dropped.
     """
-    from pypinyin import lazy_pinyin
 
     name = (name or "").strip()
     syllables = lazy_pinyin(name, errors=lambda chars: [c for c in chars.lower() if c.isascii() and c.isalnum()])
@@ -127,7 +128,7 @@ class Community(TimeStamped):
 
     class Meta:
         verbose_name = _("community")
-        verbose_name_plural = _("communities")
+        verbose_name_plural = pgettext_lazy("model", "communities")
         ordering = ["code"]
         constraints = [models.UniqueConstraint(fields=["town", "name"], name="community_name_unique_in_town")]
 
@@ -148,7 +149,7 @@ class Zone(TimeStamped):
 
     class Meta:
         verbose_name = _("zone")
-        verbose_name_plural = _("zones")
+        verbose_name_plural = pgettext_lazy("model", "zones")
         ordering = ["community", "name"]
         constraints = [models.UniqueConstraint(fields=["community", "name"], name="zone_name_unique_in_community")]
 
@@ -169,7 +170,7 @@ class Building(TimeStamped):
 
     class Meta:
         verbose_name = _("building")
-        verbose_name_plural = _("buildings")
+        verbose_name_plural = pgettext_lazy("model", "buildings")
         ordering = ["zone", "name"]
         constraints = [models.UniqueConstraint(fields=["zone", "name"], name="building_name_unique_in_zone")]
 
@@ -190,7 +191,7 @@ class Household(TimeStamped):
 
     class Meta:
         verbose_name = _("household")
-        verbose_name_plural = _("households")
+        verbose_name_plural = pgettext_lazy("model", "households")
         ordering = ["building", "number"]
         constraints = [
             models.UniqueConstraint(fields=["building", "number"], name="household_number_unique_in_building")
@@ -219,7 +220,7 @@ class Resident(TimeStamped):
     community_path = "household__building__zone__community"
 
     household = models.ForeignKey(Household, models.PROTECT, related_name="residents", verbose_name=_("household"))
-    name = models.CharField(_("name"), max_length=40)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=40)
     id_number = models.CharField(_("ID number"), max_length=18, unique=True, validators=[validators.validate_id_number])
     gender = models.CharField(_("gender"), max_length=1, choices=Gender.choices, editable=False)
     birth_date = models.DateField(_("birth date"), editable=False)

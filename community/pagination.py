@@ -1,6 +1,8 @@
 """Pagination classes (kept apart from api_base so DRF settings can import them early)."""
 
+from django.core.exceptions import ValidationError
 from rest_framework import pagination
+from rest_framework.exceptions import NotFound
 
 
 class PagePagination(pagination.PageNumberPagination):
@@ -19,8 +21,6 @@ class CursorPagination(pagination.CursorPagination):
 
     def paginate_queryset(self, queryset, request, view=None):
         """A tampered cursor whose position is no value of the ordering field is a 404, not a 500."""
-        from django.core.exceptions import ValidationError
-        from rest_framework.exceptions import NotFound
 
         try:
             return super().paginate_queryset(queryset, request, view)

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from . import health, reporting, selectors
-from .dashboard import Period
+from .periods import Period
 from .reporting_models import ReportRun
 
 

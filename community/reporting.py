@@ -12,10 +12,11 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from . import dashboard, reports
+from . import dashboard, jobs, reports
 from .choices import ScopeLevel
-from .dashboard import Period, Target
+from .dashboard import Target
 from .models import Community, County, Town
+from .periods import Period
 from .reporting_models import DashboardPayload, IndicatorSnapshot, ReportRun
 
 log = logging.getLogger(__name__)
@@ -39,15 +40,7 @@ def all_targets():
 
 def _enqueue_build(run_id: int) -> None:
     """Send the build to the broker after commit; if it is down the run stays queued for the sweep."""
-    from .tasks import report_build_task
-
-    def send():
-        try:
-            report_build_task.delay(run_id)
-        except Exception as exc:  # broker unreachable: kept queued, the sweep re-sends
-            log.warning("report %s stays queued: broker unavailable (%s)", run_id, exc)
-
-    transaction.on_commit(send)
+    jobs.send_on_commit("community.tasks.report_build_task", run_id)
 
 
 @transaction.atomic
@@ -105,11 +98,12 @@ def report_build(*, run_id: int) -> ReportRun | None:
             collected = []
             sections = dashboard.sections()
             for i, section in enumerate(sections, 1):
-                collected.append((section, section.fn(target.scope(), period)))
+                collected.append((section, section.compute(target.scope(), period)))
                 progress(5 + int(60 * i / max(len(sections), 1)))
-            xlsx = reports.build_xlsx(target=target, period=period, collected=collected)
+            campaigns = campaign_lines(dashboard.campaign_choice(target.scope(), period))
+            xlsx = reports.build_xlsx(target=target, period=period, collected=collected, campaigns=campaigns)
             progress(75)
-            pdf = reports.build_pdf(target=target, period=period, collected=collected)
+            pdf = reports.build_pdf(target=target, period=period, collected=collected, campaigns=campaigns)
             progress(95)
     except Exception as exc:
         log.exception("report %s failed", run_id)
@@ -130,6 +124,15 @@ def report_build(*, run_id: int) -> ReportRun | None:
         run.status, run.progress, run.finished_at, run.error = ReportRun.Status.DONE, 100, timezone.now(), ""
         run.save()
     return run
+
+
+def campaign_lines(choice) -> list[str]:
+    """Which campaign each kind's figures are of, as the report states it ("Open recruitment: <title>")."""
+    lines = []
+    for picker in choice.pickers:
+        label = dict(picker.options).get(picker.selected) if picker.selected is not None else None
+        lines.append(f"{picker.title}: {label or dashboard.NO_DATA}")
+    return lines
 
 
 def report_sweep(*, older_than: dt.timedelta = dt.timedelta(minutes=1)) -> int:
@@ -298,8 +301,15 @@ class DashboardData:
         return self.as_of is None
 
 
-def dashboard_read(*, target: Target, period: Period, live: bool = False) -> DashboardData:
-    """A county or town reads its precomputed payload (one query); a community, or ``live``, is computed."""
+def dashboard_read(*, target: Target, period: Period, live: bool = False, choice=None) -> DashboardData:
+    """A county or town reads its precomputed payload (one query); a community, or ``live``, is computed.
+
+    ``choice`` (``dashboard.campaign_choice``): a campaign other than each kind's latest is computed live,
+    since the payload holds the latest campaigns' figures.
+    """
+    campaigns = choice.campaigns if choice is not None else {}
+    if choice is not None and choice.picked:
+        live = True
     if not live and target.level in PAYLOAD_LEVELS:
         payload = DashboardPayload.objects.filter(
             level=target.level,
@@ -324,6 +334,9 @@ def dashboard_read(*, target: Target, period: Period, live: bool = False) -> Das
                             basis=i.get("basis", dashboard.STOCK),
                             note=i.get("note", ""),
                             counted=i.get("counted", True),
+                            since=i.get("since", ""),
+                            until=i.get("until", ""),
+                            kind=i.get("kind", ""),
                         )
                         for i in sec["indicators"]
                     ],
@@ -332,7 +345,7 @@ def dashboard_read(*, target: Target, period: Period, live: bool = False) -> Das
                 if sec["key"] in registered
             ]
             return DashboardData(collected, payload.computed_at)
-    return DashboardData(dashboard.collect(target.scope(), period))
+    return DashboardData(dashboard.collect(target.scope(), period, campaigns))
 
 
 # --- trends: month over month from the nightly snapshots ----------------------------------------

@@ -32,7 +32,7 @@ from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from .dashboard import NO_DATA, excel_format, number_text
+from .dashboard import NO_DATA, SHARE, excel_format, figure_text, number_text
 
 PALETTE = [colors.HexColor(c) for c in ("#b3261e", "#1a5fb4", "#2e7d32", "#e5a50a", "#613583", "#865e3c")]
 HEADER_FILL = PatternFill("solid", fgColor="F2DCDB")
@@ -47,9 +47,9 @@ def _number(value):
     return value
 
 
-def _cell(sheet, row: int, column: int, value) -> None:
+def _cell(sheet, row: int, column: int, value, kind: str = "") -> None:
     """Give a numeric cell the platform's one number format (thousands separators, as on screen)."""
-    sheet.cell(row=row, column=column).number_format = excel_format(value)
+    sheet.cell(row=row, column=column).number_format = excel_format(value, kind)
 
 
 def _gloss(ind) -> str:
@@ -72,7 +72,13 @@ def chart_table(chart: dict) -> tuple[list[str], list[tuple[str, list]]] | None:
     return categories, [(s.get("name", ""), s.get("data", [])) for s in series]
 
 
-def build_xlsx(*, target, period, collected) -> bytes:
+def _when(ind, period) -> str:
+    """What the figure counts and its span, as the screen shows them: "stock at the end · at 2026-11-30"."""
+    return " · ".join(part for part in (ind.basis_text, ind.when(period)) if part)
+
+
+def build_xlsx(*, target, period, collected, campaigns=()) -> bytes:
+    """``campaigns``: which campaign the staffing figures are of, one line per kind (see campaign_lines)."""
     book = Workbook()
     summary = book.active
     summary.title = _("Summary")[:31]
@@ -80,9 +86,10 @@ def build_xlsx(*, target, period, collected) -> bytes:
     summary.append([_("Unit"), target.name])
     summary.append([_("Period"), f"{period.start:%Y-%m-%d} — {period.end:%Y-%m-%d}"])
     summary.append([_("Generated at"), timezone.localtime().strftime("%Y-%m-%d %H:%M")])
+    summary.append([_("Campaigns"), "; ".join(campaigns) or NO_DATA])
     summary.append([])
     summary.append([_("Section"), _("Indicator"), _("Value"), _("Unit"), _("Period"), _("Note")])
-    for cell in summary[6]:
+    for cell in summary[summary.max_row]:
         cell.font, cell.fill = Font(bold=True), HEADER_FILL
     for section, indicators in collected:
         sheet = book.create_sheet(_sheet_title(str(section.title), book.sheetnames))
@@ -91,11 +98,11 @@ def build_xlsx(*, target, period, collected) -> bytes:
             cell.font, cell.fill = Font(bold=True), HEADER_FILL
         for ind in indicators:
             row = [str(ind.label), _number(ind.value), str(ind.unit)]
-            extra = [ind.when(period), _gloss(ind)]
+            extra = [_when(ind, period), _gloss(ind)]
             sheet.append([*row, *extra])
-            _cell(sheet, sheet.max_row, 2, ind.value)
+            _cell(sheet, sheet.max_row, 2, ind.value, ind.kind)
             summary.append([str(section.title), *row])
-            _cell(summary, summary.max_row, 3, ind.value)
+            _cell(summary, summary.max_row, 3, ind.value, ind.kind)
             summary.cell(row=summary.max_row, column=5, value=extra[0])
             summary.cell(row=summary.max_row, column=6, value=extra[1])
         for ind in indicators:
@@ -226,7 +233,7 @@ def _pie_drawing(categories, values, font: str) -> Drawing | None:
     legend.colorNamePairs = [
         (
             PALETTE[i % len(PALETTE)],
-            f"{_short(str(c), 14)}  {number_text(v)} ({number_text(round(100 * v / total, 1))}%)",
+            f"{_short(str(c), 14)}  {number_text(v)} ({figure_text(100 * v / total, SHARE)}%)",
         )
         for i, (c, v) in enumerate(zip(categories, numbers, strict=False))
     ]
@@ -234,7 +241,7 @@ def _pie_drawing(categories, values, font: str) -> Drawing | None:
     return drawing
 
 
-def build_pdf(*, target, period, collected) -> bytes:
+def build_pdf(*, target, period, collected, campaigns=()) -> bytes:
     font = cjk_font_name()
     title = ParagraphStyle("title", fontName=font, fontSize=18, leading=24, spaceAfter=6)
     heading = ParagraphStyle("heading", fontName=font, fontSize=13, leading=18, spaceBefore=10, spaceAfter=4)
@@ -252,6 +259,7 @@ def build_pdf(*, target, period, collected) -> bytes:
             },
             body,
         ),
+        *[Paragraph(escape(_("Campaigns") + ": " + line), body) for line in campaigns],
         Spacer(1, 4 * mm),
     ]
     for section, indicators in collected:
@@ -263,7 +271,7 @@ def build_pdf(*, target, period, collected) -> bytes:
                 Paragraph(escape(str(i.label)), body),
                 Paragraph(escape(" ".join(part for part in (i.text, _gloss(i)) if part)), body),
                 Paragraph(escape(str(i.unit)), body),
-                Paragraph(escape(i.when(period)), small),
+                Paragraph(escape(_when(i, period)), small),
             ]
             for i in indicators
         ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.apps import apps as registry
 from django.contrib.auth.models import Group, Permission
 from django.db.models import Q
 
@@ -32,7 +33,6 @@ ACTION_LETTERS = {"view": "V", "add": "A", "change": "C", "delete": "D"}
 
 def table(app_configs) -> dict[str, dict[str, list[str]]]:
     """model label → role → what the role may do to it (view/add/change/delete and the model's own actions)."""
-    from django.apps import apps as registry
 
     rows: dict[str, dict[str, list[str]]] = {}
     for role, perms in declared_permissions(app_configs).items():

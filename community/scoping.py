@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.db import models
 from django.db.models import Q
@@ -59,9 +60,8 @@ class Scope:
         return self.level == ALL
 
     def communities(self):
-        from .models import Community
-
-        return Community.objects.for_scope(self)
+        # by name: community.models imports this module for its querysets
+        return apps.get_model("community", "Community").objects.for_scope(self)
 
 
 def scope_of(user) -> Scope | None:

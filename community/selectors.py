@@ -4,10 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Count, F, Q
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, F, Prefetch, Q
+from django.utils.translation import gettext as _
 
-from .models import Building, Community, Household, Resident, Zone
-from .scoping import Scope
+from .choices import ScopeLevel
+from .dashboard import Target
+from .models import Building, Community, County, Household, Resident, Town, Zone
+from .scoping import Scope, scope_of
+from .validators import normalise_id_number, normalise_phone
 
 
 @dataclass(frozen=True)
@@ -77,7 +82,6 @@ def resident_search(queryset, term: str, *, personal: bool = True):
 
     ``personal=False`` (a caller without the reveal permission) searches names only: a whole-number match
     would confirm a guessed ID number or phone, the oracle a mask must not offer."""
-    from .validators import normalise_id_number, normalise_phone
 
     term = (term or "").strip()
     if not term:
@@ -105,9 +109,6 @@ def household_list(*, user):
 
 def public_directory():
     """Towns and their communities' names for the public landing page (no personal data)."""
-    from django.db.models import Prefetch
-
-    from .models import Town
 
     return Town.objects.order_by("code").prefetch_related(
         Prefetch(
@@ -122,13 +123,6 @@ def dashboard_target(*, user, level: str | None, pk):
     ``level`` defaults to the user's own level and ``pk`` to the user's own unit.  A unit outside
     the user's scope is refused (PermissionDenied); an unknown one is a ValueError (404).
     """
-    from django.core.exceptions import PermissionDenied
-    from django.utils.translation import gettext as _
-
-    from .choices import ScopeLevel
-    from .dashboard import Target
-    from .models import County, Town
-    from .scoping import scope_of
 
     scope = scope_of(user)
     if scope is None:
@@ -180,7 +174,6 @@ def dashboard_target(*, user, level: str | None, pk):
 
 def dashboard_children(*, target):
     """The units one level down, for drill-down links."""
-    from .choices import ScopeLevel
 
     if target.level == ScopeLevel.COUNTY:
         return [("town", t) for t in target.obj.towns.order_by("code")]
@@ -190,7 +183,6 @@ def dashboard_children(*, target):
 
 
 def dashboard_breadcrumbs(*, target):
-    from .choices import ScopeLevel
 
     if target.level == ScopeLevel.COMMUNITY:
         return [("county", target.obj.town.county), ("town", target.obj.town)]

@@ -6,7 +6,10 @@ import datetime as dt
 import re
 
 import phonenumbers
+from django.conf import settings
+from django.contrib.auth.password_validation import get_default_password_validators
 from django.core.exceptions import ValidationError
+from django.db.models.signals import post_save
 from django.utils.translation import gettext as _
 from stdnum.cn import ric
 from stdnum.exceptions import ValidationError as StdnumError
@@ -156,3 +159,64 @@ class PasswordReuseValidator:
 
     def get_help_text(self):
         return _("Your password cannot be one of your last %(count)d passwords.") % {"count": self.count}
+
+
+# --- input limits (issue 16): one rule for every form, serializer and action -----------------------
+
+DATE_MIN = dt.date(1900, 1, 1)
+DATE_MAX = dt.date(2100, 12, 31)
+# C0 control characters other than tab, line feed and carriage return: XML 1.0 cannot carry them, and no
+# one types them; U+FFFE/U+FFFF are not characters at all
+CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def validate_date_in_range(value) -> None:
+    """A date (or a date-time) between 1900-01-01 and 2100-12-31: 0001-01-01 and 9999-12-31 are typing
+    slips or probes, and they break date arithmetic (a year's end, an age, a deadline) further on."""
+    if value is None:
+        return
+    day = value.date() if isinstance(value, dt.datetime) else value
+    if not DATE_MIN <= day <= DATE_MAX:
+        raise ValidationError(
+            _("Enter a date between %(start)s and %(end)s.") % {"start": DATE_MIN, "end": DATE_MAX},
+            code="date_out_of_range",
+        )
+
+
+def validate_finite_number(value) -> None:
+    """NaN and ±Infinity (also 1e999999, which a float turns into Infinity) are not numbers anyone means."""
+    import math
+    from decimal import Decimal
+
+    if value is None or value == "":
+        return
+    try:
+        finite = value.is_finite() if isinstance(value, Decimal) else math.isfinite(float(value))
+    except (TypeError, ValueError, OverflowError):
+        finite = False
+    if not finite:
+        raise ValidationError(_("Enter a finite number."), code="not_finite")
+
+
+def validate_no_control_characters(value) -> None:
+    """Refuse control characters (other than tab and line breaks) in free text."""
+    if isinstance(value, str) and CONTROL_CHARACTERS.search(value):
+        raise ValidationError(_("Remove the control characters from this text."), code="control_characters")
+
+
+def strip_control_characters(value: str) -> str:
+    """The text with the characters ``validate_no_control_characters`` refuses taken out (for output)."""
+    return CONTROL_CHARACTERS.sub("", value) if isinstance(value, str) else value
+
+
+def _remember_first_password(sender, instance, created, raw=False, **kwargs):
+    """``create_user`` hashes the first password without ``set_password``, so Django's ``password_changed``
+    hook never sees it: record it when the account is made, so it counts among the last passwords."""
+    if not created or raw:
+        return
+    for validator in get_default_password_validators():
+        if isinstance(validator, PasswordReuseValidator):
+            validator.password_changed(None, instance)
+
+
+post_save.connect(_remember_first_password, sender=settings.AUTH_USER_MODEL, dispatch_uid="community.first_password")

@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, JsonResponse
@@ -102,7 +103,14 @@ def dashboard_index(request):
         period = _period_from(request)
     except ValueError as exc:
         return render(request, "dashboard/index.html", {"error": str(exc), "target": target}, status=400)
-    data = reporting.dashboard_read(target=target, period=period, live=request.GET.get("live") == "1")
+    choice = dashboard.campaign_choice(target.scope(), period, request.GET.getlist("campaign"))
+    for value in choice.refused:
+        messages.warning(
+            request,
+            _("“%(value)s” is no campaign of %(unit)s by %(day)s: the latest campaign is shown instead.")
+            % {"value": value, "unit": target.name, "day": f"{_until(period):%Y-%m-%d}"},
+        )
+    data = reporting.dashboard_read(target=target, period=period, live=request.GET.get("live") == "1", choice=choice)
     panels = dashboard_panels(data.collected, reporting.trend_read(target=target, until=_until(period)), period)
     charts = {
         f"{sec.key}-{ind.key}": ind.chart for sec, inds in data.collected for ind in inds if ind.chart is not None
@@ -120,6 +128,8 @@ def dashboard_index(request):
         "wall": request.GET.get("wall") == "1",
         "charts": charts,
         "report_month": _report_month(period, today),
+        "campaigns": choice,
+        "keep": choice.query(),
     }
     return render(request, "dashboard/index.html", context)
 
@@ -138,6 +148,12 @@ def _report_month(period, today: dt.date) -> str:
         OpenApiParameter("id", OpenApiTypes.INT),
         OpenApiParameter("period", OpenApiTypes.STR, enum=["month", "quarter", "year"]),
         OpenApiParameter("value", OpenApiTypes.STR, description=_("2026-11, 2026-Q4 or 2026")),
+        OpenApiParameter(
+            "campaign",
+            OpenApiTypes.INT,
+            many=True,
+            description=_("A campaign the staffing figures are of (one per kind; default: each kind's latest)"),
+        ),
         OpenApiParameter(
             "live", OpenApiTypes.STR, enum=["1"], description=_("1: compute now instead of the precomputed figures")
         ),
@@ -163,13 +179,34 @@ def dashboard_api(request):
         period = _period_from(request)
     except ValueError as exc:
         return Response({"detail": str(exc)}, status=400)
-    data = reporting.dashboard_read(target=target, period=period, live=request.GET.get("live") == "1")
+    choice = dashboard.campaign_choice(target.scope(), period, request.GET.getlist("campaign"))
+    if choice.refused:
+        return Response(
+            {
+                "campaign": [
+                    str(_("“%(value)s” is no campaign of %(unit)s by %(day)s."))
+                    % {"value": value, "unit": target.name, "day": f"{_until(period):%Y-%m-%d}"}
+                    for value in choice.refused
+                ]
+            },
+            status=400,
+        )
+    data = reporting.dashboard_read(target=target, period=period, live=request.GET.get("live") == "1", choice=choice)
     trend = reporting.trend_read(target=target, until=_until(period))
     return Response(
         {
             "scope": {"level": target.level, "id": target.obj.pk, "name": target.name},
             "period": {"kind": period.kind, "start": period.start, "end": period.end, "label": period.label},
             "as_of": data.as_of,
+            "campaigns": [
+                {
+                    "kind": p.kind,
+                    "title": str(p.title),
+                    "selected": p.selected,
+                    "options": [{"id": pk, "label": label} for pk, label in p.options],
+                }
+                for p in choice.pickers
+            ],
             "sections": [
                 {"key": sec.key, "title": str(sec.title), "indicators": [i.as_json() for i in inds]}
                 for sec, inds in data.collected

@@ -249,7 +249,13 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "community.authentication.ExpiringTokenAuthentication",
+    ],
+    # JSON nested too deep, NaN/Infinity or a number no float holds is a 400 (community.parsers)
+    "DEFAULT_PARSER_CLASSES": [
+        "community.parsers.SafeJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["community.permissions.ScopedModelPermissions"],
     "DEFAULT_FILTER_BACKENDS": [
@@ -264,6 +270,8 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.UserRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"user": os.environ.get("API_USER_RATE", "6000/hour")},
 }
+# an API token older than this is refused (401) and must be made anew
+API_TOKEN_TTL_DAYS = int(os.environ.get("API_TOKEN_TTL_DAYS", "90"))
 SPECTACULAR_SETTINGS = {
     "TITLE": "Community residents' committees platform API",
     "DESCRIPTION": "社区居委会平台 API: the community core and every app's endpoints, scoped to the caller.",
@@ -273,6 +281,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # every operation documents its 4xx answers and their one error body
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "community.api_base.document_error_responses",
+    ],
     # one name per choice set, so transition fields (old/new/to/status) of different apps do not collide
     "ENUM_NAME_OVERRIDES": {
         "CommunityScopeLevelEnum": "community.choices.ScopeLevel",
@@ -357,7 +370,13 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # a refused request (403) is logged once, without a traceback
+    "filters": {"forbidden": {"()": "community.logfilters.ForbiddenWithoutTraceback"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["forbidden"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
+    "loggers": {
+        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "django.db.backends": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},
+    },
 }

@@ -5,8 +5,10 @@ its own ``urls.py``.  Adding an app means adding its two lines below.
 """
 
 from django.contrib import admin
+from django.contrib.auth.decorators import login_required
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.routers import DefaultRouter
 
 import community.api
@@ -34,7 +36,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/dashboard/", community_views.dashboard_api, name="api-dashboard"),
     path("api/v1/", include(router.urls)),
-    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="swagger-ui"),
+    # the schema and its docs map every endpoint: signed-in users only (a token works for the schema)
+    path("api/schema/", SpectacularAPIView.as_view(permission_classes=[IsAuthenticated]), name="schema"),
+    path("api/docs/", login_required(SpectacularSwaggerSplitView.as_view(url_name="schema")), name="swagger-ui"),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

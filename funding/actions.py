@@ -36,6 +36,7 @@ from django.db.models import Case, F, Max, Sum, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from community.periods import Period
 from community.scoping import community_of, ensure_in_scope
 
 from .choices import (
@@ -88,6 +89,7 @@ INCOME_FOR_SOURCE = {
     SourceKind.OWN_SERVICES: "4401",
     SourceKind.OWN_PROPERTY: "4402",
     SourceKind.OWN_REFERRAL: "4403",
+    SourceKind.DEPARTMENT: "4101",
     SourceKind.OTHER: "4901",
 }
 PAYABLE_FOR_USE = {Use.STAFF_PAY: SALARIES_PAYABLE}
@@ -181,6 +183,8 @@ def reference_save(*, by, instance):
 
 # --- lines and their rules ------------------------------------------------------------------
 
+MAX_LINES = 200  # a voucher's lines: real ones have a handful; thousands would hold a worker for seconds
+
 
 @dataclass(frozen=True)
 class LineSpec:
@@ -203,6 +207,12 @@ def _spec(line) -> LineSpec:
 
 def check_lines(lines, *, community, date: dt.date | None = None, kind: str = EntryKind.NORMAL) -> list[LineSpec]:
     """The rules every voucher's lines obey (used by drafts, approval, posting and the admin form)."""
+    lines = list(lines)
+    if len(lines) > MAX_LINES:
+        raise ValidationError(
+            _("A voucher has at most %(max)d lines; split this one into several vouchers.") % {"max": MAX_LINES},
+            code="too_many_lines",
+        )
     specs = [_spec(line) for line in lines]
     if len(specs) < 2:
         raise ValidationError(_("A voucher needs at least two lines (a debit and a credit)."))
@@ -548,14 +558,10 @@ def fund_for(*, community, source: FundingSource, use: str | None = None) -> Fun
 
 def _period_date(period_label: str) -> dt.date:
     """``2026-11`` → the month's last day; ``2026-Q4`` → the quarter's; ``2026`` → 31 December."""
-    from community.dashboard import Period
-
-    label = (period_label or "").strip()
-    kind = "quarter" if "Q" in label.upper() else ("month" if "-" in label else "year")
     try:
-        return Period.parse(kind, label).end
+        return Period.from_label(period_label).end
     except ValueError:
-        raise ValidationError({"period_label": _("Give the period as 2026-11, 2026-Q4 or 2026.")})
+        raise ValidationError({"period_label": _("Give the period as 2026-11, 2026-Q4 or 2026.")}) from None
 
 
 @transaction.atomic

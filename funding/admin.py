@@ -682,3 +682,6 @@ class DisclosureQuestionAdmin(ScopedAdmin):
 
     def save_model(self, request, obj, form, change):
         actions.question_answer(by=request.user, question_id=obj.pk, answer=obj.answer)
+
+
+from . import economy_admin  # noqa: E402,F401  (the own economy and the departments' grants)

@@ -15,6 +15,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from community.api_base import (
+    BoundedDateField,
     CursorPagination,
     ReadOnlyScopedViewSet,
     ScopedModelSerializer,
@@ -190,7 +191,7 @@ class LineSerializer(serializers.ModelSerializer):
 
 
 class EntrySerializer(ScopedModelSerializer):
-    lines = LineSerializer(many=True)
+    lines = LineSerializer(many=True, max_length=actions.MAX_LINES)
     voucher_no = serializers.CharField(read_only=True)
     debit_total = serializers.DecimalField(max_digits=16, decimal_places=2, read_only=True)
 
@@ -232,14 +233,14 @@ class EntrySerializer(ScopedModelSerializer):
 
 
 class ReverseSerializer(serializers.Serializer):
-    date = serializers.DateField(required=False)
+    date = BoundedDateField(required=False)
     memo = serializers.CharField(required=False, allow_blank=True, max_length=200)
 
 
 class ReleaseSerializer(serializers.Serializer):
     to_fund = ScopedPrimaryKeyRelatedField(queryset=Fund.objects.all(), help_text="an unrestricted fund")
     amount = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=Decimal("0.01"))
-    date = serializers.DateField()
+    date = BoundedDateField()
     memo = serializers.CharField(max_length=200)
 
 
@@ -353,7 +354,7 @@ class EntryViewSet(ScopedViewSet):
 
 
 class LineListSerializer(serializers.ModelSerializer):
-    date = serializers.DateField(source="entry.date", read_only=True)
+    date = BoundedDateField(source="entry.date", read_only=True)
     voucher_no = serializers.CharField(source="entry.voucher_no", read_only=True)
     status = serializers.CharField(source="entry.status", read_only=True)
     account_code = serializers.CharField(source="account.code", read_only=True)
@@ -431,7 +432,7 @@ class BudgetLineSerializer(serializers.ModelSerializer):
 
 
 class BudgetSerializer(ScopedModelSerializer):
-    lines = BudgetLineSerializer(many=True)
+    lines = BudgetLineSerializer(many=True, max_length=actions.MAX_LINES)
 
     class Meta:
         model = Budget
@@ -441,7 +442,7 @@ class BudgetSerializer(ScopedModelSerializer):
 
 class AdjustSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=200)
-    lines = BudgetLineSerializer(many=True)
+    lines = BudgetLineSerializer(many=True, max_length=actions.MAX_LINES)
 
 
 def _budget_lines(lines):
@@ -803,3 +804,6 @@ def register(router):
     router.register("funding/disclosures", DisclosureViewSet, basename="disclosure")
     router.register("funding/questions", QuestionViewSet, basename="disclosure-question")
     router.register("funding/reports", ReportViewSet, basename="funding-report")
+    from . import economy_api
+
+    economy_api.register(router)

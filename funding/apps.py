@@ -20,6 +20,27 @@ _READ = [
     "funding.view_disclosure",
     "funding.view_disclosurequestion",
     "funding.export_funding",
+    "funding.view_propertyfeeschedule",
+    "funding.view_householdarea",
+    "funding.view_propertyfeebill",
+    "funding.view_propertyfeereceipt",
+    "funding.view_partnercompany",
+    "funding.view_referralfee",
+    "funding.view_departmentgrant",
+]
+# the community's own economy (物业管理中心, 帮忙公司) and the departments' grants it receives
+_ECONOMY = [
+    "funding.add_propertyfeeschedule",
+    "funding.change_propertyfeeschedule",
+    "funding.add_householdarea",
+    "funding.change_householdarea",
+    "funding.add_propertyfeebill",
+    "funding.change_propertyfeebill",
+    "funding.add_propertyfeereceipt",
+    "funding.add_partnercompany",
+    "funding.change_partnercompany",
+    "funding.add_referralfee",
+    "funding.add_departmentgrant",
 ]
 _BOOKKEEPING = [
     "funding.add_fund",
@@ -69,10 +90,12 @@ class FundingConfig(AppConfig):
             "funding.add_facilityitem",
             "funding.change_facilityitem",
             "funding.approve_journalentry",
+            "funding.add_departmentgrant",
         ],
-        "town_cadre": [*_READ, *_BOOKKEEPING],
-        "community_staff": [*_READ, *_BOOKKEEPING],
-        "department_liaison": [],
+        "town_cadre": [*_READ, *_BOOKKEEPING, *_ECONOMY],
+        "community_staff": [*_READ, *_BOOKKEEPING, *_ECONOMY],
+        # a liaison reads what the department granted (the grants carry its department)
+        "department_liaison": ["funding.view_departmentgrant"],
         "party_worker": [],
-        "bookkeeper": [*_READ, *_BOOKKEEPING],
+        "bookkeeper": [*_READ, *_BOOKKEEPING, *_ECONOMY],
     }

@@ -26,10 +26,11 @@ class SourceKind(models.TextChoices):
     OWN_SERVICES = "own_services", _("Own income: paid services")
     OWN_PROPERTY = "own_property", _("Own income: property-management fees")
     OWN_REFERRAL = "own_referral", _("Own income: referral fees")
+    DEPARTMENT = "department", _("County department funds")
     OTHER = "other", _("Other")
 
 
-GOVERNMENT_KINDS = (SourceKind.COUNTY_BUDGET, SourceKind.TOWN_BUDGET)
+GOVERNMENT_KINDS = (SourceKind.COUNTY_BUDGET, SourceKind.TOWN_BUDGET, SourceKind.DEPARTMENT)
 DONATION_KINDS = (SourceKind.ENTERPRISE_DONATION, SourceKind.SOCIAL_DONATION)
 
 
@@ -81,3 +82,17 @@ class ProjectStatus(models.TextChoices):
     IN_PROGRESS = "in_progress", _("In progress")
     COMPLETED = "completed", _("Completed (final accounts)")
     CANCELLED = "cancelled", _("Cancelled")
+
+
+# --- the community's own economy ----------------------------------------------------------
+
+
+class FeeBasis(models.TextChoices):
+    HOUSEHOLD = "household", _("Per household per month")
+    AREA = "area", _("Per m² per month")
+
+
+class BillStatus(models.TextChoices):
+    UNPAID = "unpaid", _("Unpaid")
+    PARTLY_PAID = "partly_paid", _("Partly paid")
+    PAID = "paid", _("Paid")

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from community.charts import bar_chart, pie_chart
 from community.dashboard import FLOW, NOW, Indicator, section
 from community.dashboard_links import rows_link
+from community.departments import department_figure
 
 from . import selectors
 from .choices import GOVERNMENT_KINDS, AccountType, EntryStatus, Use
@@ -112,3 +113,67 @@ def facilities(scope, period):
         Indicator("average_office_area", _("Average office area"), summary.average_area, _("m²")),
         Indicator("with_tv_and_vcd", _("Offices with TV and VCD"), summary.with_tv_and_vcd, _("communities")),
     ]
+
+
+# --- the community's own economy, and the departments' grants on the departments' review --------------
+
+BILLS = "/admin/funding/propertyfeebill/"
+
+
+@section("own_economy", _("The community's own economy: property fees and partner companies"), order=42)
+def own_economy(scope, period):
+    from . import economy_selectors
+
+    s = economy_selectors.economy_summary(scope=scope, period=period, today=timezone.localdate())
+    return [
+        Indicator(
+            "property_bills_issued",
+            _("Property-fee bills issued"),
+            s.bills_issued,
+            _("bills"),
+            link=rows_link(BILLS, scope, period, date_field="period_start", date_only=True),
+            basis=FLOW,
+        ),
+        Indicator(
+            "property_fees_collected",
+            _("Property fees collected"),
+            s.collected,
+            _("yuan"),
+            link=rows_link("/admin/funding/propertyfeereceipt/", scope, period, date_field="paid_on", date_only=True),
+            basis=FLOW,
+            counted=False,
+        ),
+        Indicator(
+            "property_bills_in_arrears",
+            _("Property-fee bills in arrears"),
+            s.bills_in_arrears,
+            _("bills"),
+            link=rows_link(BILLS, scope, arrears="yes"),
+            basis=NOW,
+        ),
+        Indicator(
+            "property_arrears_amount",
+            _("Property fees owed past due"),
+            s.arrears_amount,
+            _("yuan"),
+            link=rows_link(BILLS, scope, arrears="yes"),
+            basis=NOW,
+            counted=False,
+        ),
+        Indicator(
+            "referral_fees",
+            _("Referral fees from partner companies"),
+            s.referral_fees,
+            _("yuan"),
+            link=rows_link("/admin/funding/referralfee/", scope, period, date_field="received_on", date_only=True),
+            basis=FLOW,
+            counted=False,
+        ),
+    ]
+
+
+@department_figure("funds_granted", _("Working funds granted to communities (yuan)"), order=40)
+def funds_granted(scope, period):
+    from . import economy_selectors
+
+    return economy_selectors.grants_by_department(scope=scope, period=period)

@@ -1,4 +1,4 @@
-"""Scale data of the funding app for ``generate_county`` (see ``community/generate.py``).
+"""Scale data of the funding app for ``generate_county`` (see ``community/demo/generate.py``).
 
 About 1,000,000 journal lines at 120,000 households (``--extra journal_lines=N`` to choose),
 shared between the county's communities in proportion to their households, over the current year

@@ -683,3 +683,15 @@ class DisclosureQuestion(models.Model):
 
     def __str__(self):
         return self.question[:40]
+
+
+# the community's own economy and the departments' grants live in their own module (registered here)
+from .economy_models import (  # noqa: E402,F401
+    DepartmentGrant,
+    HouseholdArea,
+    PartnerCompany,
+    PropertyFeeBill,
+    PropertyFeeReceipt,
+    PropertyFeeSchedule,
+    ReferralFee,
+)

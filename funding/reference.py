@@ -23,7 +23,7 @@ from django.db import transaction
 from community.choices import ScopeLevel
 from community.models import User
 
-from . import actions
+from . import actions, selectors
 from .choices import BudgetStatus, ProjectStatus, Restriction, Side, SourceKind, Use
 from .models import (
     Account,
@@ -41,8 +41,7 @@ from .models import (
     Project,
 )
 
-DEFAULT_SPLIT = "县80%/镇20%"
-# (county grant 2025, town grant 2026, office area m²) per community, in the order of community.reference
+# (county grant 2025, town grant 2026, office area m²) per community, in the order of community.demo.reference
 OFFICES = [
     (Decimal("20000"), Decimal("10000"), Decimal("120")),
     (Decimal("18000"), Decimal("10000"), Decimal("105")),
@@ -133,11 +132,12 @@ def load(ctx) -> None:
     if not Disclosure.objects.filter(community=first, year=2026, quarter=1).exists():
         actions.disclosure_publish(by=preparer, community=first, year=2026, quarter=1)
     ctx.say("funding: 136,000 yuan of government investment, 5 offices to standard, donations, a project.\n")
+    _economy(ctx)
 
 
 def _split() -> CostSplit:
     split, _created = CostSplit.objects.get_or_create(
-        name=DEFAULT_SPLIT, defaults={"description": "社区工作者报酬：县财政负担80%，镇财政负担20%"}
+        name=selectors.STAFF_PAY_SPLIT, defaults={"description": "社区工作者报酬：县财政负担80%，镇财政负担20%"}
     )
     if not split.shares.exists():
         CostSplitShare.objects.create(
@@ -338,3 +338,107 @@ def _budget(community, preparer, approver):
     )
     if budget.status == BudgetStatus.DRAFT:
         actions.budget_approve(by=approver, budget_id=budget.pk)
+
+
+# --- the community's own economy and the departments' grants ----------------------------------------
+
+# (department code, use, purpose, yuan) granted to every community in 2026
+GRANTS = [
+    ("justice", Use.SERVICES, "社区法律援助工作站运行经费", Decimal("5000.00")),
+    ("civil_affairs", Use.ACTIVITIES, "社区自治组织建设及居民会议经费", Decimal("8000.00")),
+]
+FEE_PERIOD = "2026-Q1"
+
+
+def _economy_user(ctx):
+    """County scope, with the staff's and the county's roles (the economy's actions check both)."""
+    from django.contrib.auth.models import Group
+
+    from community.choices import Role
+
+    user, created = User.objects.get_or_create(
+        username="reference_economy",
+        defaults={"first_name": "参考数据（社区经济）", "scope_level": ScopeLevel.COUNTY, "county": ctx.county},
+    )
+    if created:
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+    user.groups.add(Group.objects.get(name=Role.COUNTY_OFFICIAL), Group.objects.get(name=Role.COMMUNITY_STAFF))
+    return User.objects.get(pk=user.pk)  # fresh: the permission cache knows the groups
+
+
+def _economy(ctx) -> None:
+    """Property fees billed for 2026-Q1 and mostly paid (the rest in arrears), a 帮忙公司 with a referral fee,
+    and two departments' working funds granted to every community, each on that community's ledger."""
+    from community.models import Department
+
+    from . import economy
+    from .models import (
+        DepartmentGrant,
+        PartnerCompany,
+        PropertyFeeBill,
+        PropertyFeeReceipt,
+        PropertyFeeSchedule,
+        ReferralFee,
+    )
+
+    by = _economy_user(ctx)
+    departments = {d.code: d for d in Department.objects.filter(county=ctx.county)}
+    for index, community in enumerate(ctx.communities):
+        if not PropertyFeeSchedule.objects.filter(community=community).exists():
+            economy.fee_schedule_save(
+                by=by,
+                schedule=PropertyFeeSchedule(
+                    community=community, name="住宅物业管理费", rate=Decimal("25.00"), valid_from=dt.date(2026, 1, 1)
+                ),
+            )
+        economy.fee_bill_period(by=by, community=community, period=FEE_PERIOD)
+        bills = PropertyFeeBill.objects.filter(community=community, period=FEE_PERIOD).order_by("pk")
+        # paid once: a second load finds the receipts and leaves the unpaid bills (the arrears) unpaid
+        bills = [] if PropertyFeeReceipt.objects.filter(bill__in=bills).exists() else list(bills)
+        for n, bill in enumerate(bills):
+            if n % 4 == 3:
+                continue  # one household in four has not paid: the arrears list
+            amount = bill.amount if n % 7 else (bill.amount / 2).quantize(Decimal("0.01"))  # a few pay half
+            economy.fee_pay(by=by, bill_id=bill.pk, amount=amount, paid_on=dt.date(2026, 4, 10), payer="住户")
+        company = PartnerCompany.objects.filter(community=community, name="便民家政服务公司").first()
+        if company is None:
+            company = economy.partner_save(
+                by=by,
+                company=PartnerCompany(
+                    community=community,
+                    name="便民家政服务公司",
+                    services="家政保洁、家电维修、搬家",
+                    contact_name="王经理",
+                    agreed_on=dt.date(2025, 12, 1),
+                    referral_terms="每单介绍费按成交额5%",
+                ),
+            )
+        if not ReferralFee.objects.filter(company=company).exists():
+            economy.referral_fee_record(
+                by=by,
+                company_id=company.pk,
+                amount=Decimal("600.00") + 100 * index,
+                received_on=dt.date(2026, 6, 30),
+                description="上半年介绍家政保洁服务",
+            )
+        for code, use, purpose, amount in GRANTS:
+            department = departments.get(code)
+            granted_on = dt.date(2026, 2, 20)
+            if (
+                department is None
+                or DepartmentGrant.objects.filter(
+                    community=community, department=department, granted_on=granted_on
+                ).exists()
+            ):
+                continue
+            economy.department_grant_record(
+                by=by,
+                community=community,
+                department=department,
+                use=use,
+                purpose=purpose,
+                amount=amount,
+                granted_on=granted_on,
+            )
+    ctx.say("funding: property fees of 2026-Q1 billed and mostly paid, partner companies, department grants.\n")

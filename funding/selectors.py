@@ -17,6 +17,7 @@ from django.db.models import Case, Count, DecimalField, F, Q, Sum, Value, When
 from django.db.models.functions import Coalesce
 
 from community.masking import scrub_public_text
+from community.periods import Period
 from community.scoping import Scope
 
 from .choices import (
@@ -34,6 +35,7 @@ from .choices import (
 from .models import (
     Account,
     BudgetLine,
+    CostSplit,
     FacilityAssessment,
     FacilityItem,
     Fund,
@@ -49,6 +51,13 @@ MONEY_FIELD = DecimalField(max_digits=16, decimal_places=2)
 SIGNED = Case(When(side=Side.DEBIT, then=F("amount")), default=-F("amount"), output_field=MONEY_FIELD)
 RETURN_KINDS = (EntryKind.LAPSE, EntryKind.REFUND)
 NET_ASSET_TYPES = (AccountType.NET_RESTRICTED, AccountType.NET_UNRESTRICTED)
+# the cost split community workers' pay follows, seeded with the ledger (funding/reference.py)
+STAFF_PAY_SPLIT = "县80%/镇20%"
+
+
+def staff_pay_split() -> CostSplit | None:
+    """The county 80% / town 20% rule staff pay is split by, or None where it was not set up."""
+    return CostSplit.objects.filter(name=STAFF_PAY_SPLIT).first()
 
 
 def _sum(condition: Q, sign: int = 1):
@@ -496,8 +505,6 @@ def period_flows(*, scope: Scope | None, start: dt.date, end: dt.date) -> dict[s
 
 
 def quarter_bounds(year: int, quarter: int) -> tuple[dt.date, dt.date]:
-    from community.dashboard import Period
-
     period = Period.parse("quarter", f"{year}-Q{quarter}")
     return period.start, period.end
 

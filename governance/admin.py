@@ -10,9 +10,10 @@ from django.utils.translation import gettext_lazy as _
 
 from community.actions import personal_data_log
 from community.admin_base import ScopedAdmin
+from community.choices import ScopeLevel
 from community.dashboard_links import unit_filter
 from community.forms import ActionModelForm
-from community.models import PersonalDataAccess, User
+from community.models import Department, PersonalDataAccess, User
 from community.scoping import scope_of
 
 from . import actions
@@ -22,6 +23,7 @@ from .models import (
     AgendaItem,
     BallotBox,
     Candidate,
+    DepartmentPlacement,
     Election,
     LegalAidCase,
     MediationCase,
@@ -506,3 +508,26 @@ class PublicOrderRecordAdmin(CaseAdmin):
     list_display = ["number", "community", "occurred_at", "kind", "outcome", "handler", "closed_on"]
     list_filter = ["kind", "outcome", "community"]
     date_hierarchy = "occurred_at"
+
+
+# --- 工作人员配置到社区: department staff placed in communities ------------------------------------
+
+
+@admin.register(DepartmentPlacement)
+class DepartmentPlacementAdmin(ScopedAdmin):
+    list_display = ["person_name", "department", "community", "duty", "phone", "start", "end"]
+    list_filter = [unit_filter(), "department", "community"]
+    list_select_related = ["department", "community"]
+    search_fields = ["person_name", "duty"]
+    autocomplete_fields = ["community"]
+    date_hierarchy = "start"
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "department":  # a liaison places their own department's staff; others see the county's
+            scope = scope_of(request.user)
+            action = "change" if scope is not None and scope.level == ScopeLevel.DEPARTMENT else "view"
+            kwargs["queryset"] = Department.objects.for_scope(scope, action)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        actions.placement_save(by=request.user, placement=obj)

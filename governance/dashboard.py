@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from community.dashboard import FLOW, Indicator, section
 from community.dashboard_links import rows_link
+from community.departments import GIVES, department_figure
 
 from . import selectors
 from .choices import MeetingStatus
@@ -45,3 +46,16 @@ def governance(scope, period):
         Indicator("elections_counted", _("Committee elections counted"), s.elections, _("elections")),
         Indicator("election_turnout", _("Election turnout"), s.turnout, "%"),
     ]
+
+
+# --- the departments' review: staff placed in the communities, and the communities' evaluations ------
+
+
+@department_figure("staff_placed", _("Department staff placed in communities"), side=GIVES, order=35)
+def staff_placed(scope, period):
+    return selectors.placements_by_department(scope=scope, period=period)
+
+
+@department_figure("evaluation_score", _("Average score in the communities' evaluations"), order=90)
+def evaluation_score(scope, period):
+    return selectors.evaluation_score_by_department(scope=scope, period=period)

@@ -93,6 +93,7 @@ def load(ctx) -> None:
         _notices(by, community, now)
         _meeting(by, community, now)
         _election(by, community, timezone.localdate())
+        _placements(by, community)
     ctx.say("governance: notices, a residents' meeting and an election per community loaded\n")
 
 
@@ -191,3 +192,37 @@ def _election(by, community, today) -> None:
         )
     actions.election_count(by=by, election_id=election.pk)
     actions.election_publish(by=by, election_id=election.pk, at=timezone.now() - dt.timedelta(days=100))
+
+
+# (department code, staff member, duties) placed in every community from 2026-01-01: 工作人员配置到社区
+PLACEMENTS = [
+    ("justice", "司法所联络员", "每周二上午驻社区法律咨询、人民调解指导"),
+    ("public_security", "社区民警", "社区警务室值守、治安巡查"),
+    ("civil_affairs", "民政专干", "指导居委会自治、社区服务和低保审核"),
+]
+
+
+def _placements(by, community) -> None:
+    from community.actions import record_save
+    from community.models import Department
+
+    from .models import DepartmentPlacement
+
+    for code, role_name, duty in PLACEMENTS:
+        department = Department.objects.filter(county=community.town.county, code=code).first()
+        if department is None:
+            continue
+        name = f"{department.name}{role_name}"[:40]
+        if DepartmentPlacement.objects.filter(department=department, community=community, person_name=name).exists():
+            continue
+        record_save(
+            by=by,
+            instance=DepartmentPlacement(
+                department=department,
+                community=community,
+                person_name=name,
+                duty=duty,
+                phone=f"1390571{community.pk % 1000:03d}{len(code) % 10}",
+                start=dt.date(2026, 1, 1),
+            ),
+        )

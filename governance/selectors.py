@@ -280,3 +280,38 @@ def summary(*, scope, period) -> GovernanceSummary:
         voters=elections["voters"] or 0,
         ballots=elections["ballots"] or 0,
     )
+
+
+# --- the departments' review ----------------------------------------------------------------------
+
+
+def placements_by_department(*, scope, period) -> dict[int, int]:
+    """Staff each department had placed in the scope's communities at some time during the period."""
+    from .models import DepartmentPlacement
+
+    rows = (
+        DepartmentPlacement.objects.for_scope(scope)
+        .filter(start__lte=period.end)
+        .filter(Q(end__isnull=True) | Q(end__gte=period.start))
+        .values_list("department_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    return dict(rows)
+
+
+def evaluation_score_by_department(*, scope, period) -> dict[int, Decimal]:
+    """Each department's average score in the scope's communities' evaluations of the period's years."""
+    from django.db.models import Avg
+
+    from services.models import Evaluation
+
+    years = list(range(period.start.year, period.end.year + 1))
+    rows = (
+        Evaluation.objects.for_scope(scope)
+        .filter(year__in=years)
+        .values_list("department_id")
+        .annotate(score=Avg("score"))
+        .order_by()
+    )
+    return {pk: Decimal(str(score)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP) for pk, score in rows}

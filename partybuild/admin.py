@@ -382,6 +382,11 @@ contribute_filter(
         "uncovered_on", _("party coverage"), _("Nobody covers them on %(day)s"), selectors.uncovered_households_qs
     ),
 )
+# … and which households are due a party visit (the workbench's "visits due")
+contribute_filter(
+    Household,
+    day_filter("visit_due_on", _("party visits"), _("Due a visit on %(day)s"), selectors.visits_due_qs),
+)
 
 
 class ReadOnlyAdmin(ScopedAdmin):

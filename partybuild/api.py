@@ -12,7 +12,14 @@ from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from community.api_base import CursorPagination, ReadOnlyScopedViewSet, ScopedModelSerializer, ScopedViewSet
+from community.api_base import (
+    BoundedDateField,
+    BoundedDateTimeField,
+    CursorPagination,
+    ReadOnlyScopedViewSet,
+    ScopedModelSerializer,
+    ScopedViewSet,
+)
 from community.models import Community
 from community.scoping import scope_of
 
@@ -82,7 +89,7 @@ class PartyMemberSerializer(ScopedModelSerializer):
 
 
 class TransferOutSerializer(serializers.Serializer):
-    on = serializers.DateField(required=False)
+    on = BoundedDateField(required=False)
     left_reason = serializers.ChoiceField(choices=LeaveReason.choices, default=LeaveReason.TRANSFERRED_OUT)
     destination = serializers.CharField(required=False, allow_blank=True, max_length=100, default="")
 
@@ -95,7 +102,7 @@ class PositionSerializer(ScopedModelSerializer):
 
 
 class EndSerializer(serializers.Serializer):
-    on = serializers.DateField(required=False)
+    on = BoundedDateField(required=False)
     end_reason = serializers.ChoiceField(choices=EndReason.choices, default=EndReason.OTHER)
     note = serializers.CharField(required=False, allow_blank=True, max_length=200, default="")
 
@@ -186,12 +193,12 @@ class AssignmentHistorySerializer(serializers.Serializer):
     """One recorded version of an assignment (django-simple-history): what it was after each change."""
 
     history_id = serializers.IntegerField()
-    history_date = serializers.DateTimeField()
+    history_date = BoundedDateTimeField()
     history_type = serializers.CharField(help_text="+ created, ~ changed, - deleted")
     history_user = serializers.CharField(source="history_user.username", allow_null=True, default=None)
     member = serializers.IntegerField(source="member_id")
-    start = serializers.DateField()
-    end = serializers.DateField(allow_null=True)
+    start = BoundedDateField()
+    end = BoundedDateField(allow_null=True)
     end_reason = serializers.CharField()
     end_note = serializers.CharField()
     replaces = serializers.IntegerField(source="replaces_id", allow_null=True)
@@ -200,19 +207,19 @@ class AssignmentHistorySerializer(serializers.Serializer):
 
 class HandoverSerializer(serializers.Serializer):
     to_member = serializers.IntegerField()
-    on = serializers.DateField(required=False)
+    on = BoundedDateField(required=False)
     note = serializers.CharField(required=False, allow_blank=True, max_length=200, default="")
 
 
 class BulkAssignSerializer(serializers.Serializer):
     building = serializers.IntegerField()
     members = serializers.ListField(child=serializers.IntegerField(), allow_empty=False)
-    start = serializers.DateField(required=False)
+    start = BoundedDateField(required=False)
 
 
 class RebalanceSerializer(serializers.Serializer):
     community = serializers.IntegerField()
-    on = serializers.DateField(required=False)
+    on = BoundedDateField(required=False)
 
 
 class VisitSerializer(ScopedModelSerializer):

@@ -41,10 +41,3 @@ class PartybuildConfig(AppConfig):
             ("change", ["partymember", "position", "liaison", "assignment", "visit"]),
         ),
     }
-
-    def ready(self):
-        from community.signals import resident_anonymised
-
-        from .actions import _on_resident_anonymised
-
-        resident_anonymised.connect(_on_resident_anonymised, dispatch_uid="partybuild.resident_anonymised")

@@ -1,4 +1,4 @@
-"""Scale data of the party liaison network (四联四包) for ``generate_county`` (see ``community/generate.py``).
+"""Scale data of the party liaison network (四联四包) for ``generate_county`` (see ``community/demo/generate.py``).
 
 For each town: its party committee (a secretary and committee members, each covering communities,
 包点, and liaising with branch secretaries); for each community: a branch, one party group per zone,
@@ -23,6 +23,9 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db import connections
+from faker.providers.person.zh_CN import Provider
+
+from community.models import Building, Community, Household, Resident, Town, Zone
 
 from .choices import (
     CoverageRole,
@@ -97,9 +100,6 @@ def _day(ctx, low: int, high: int) -> dt.date:
 
 
 def generate(ctx) -> None:
-    from faker.providers.person.zh_CN import Provider
-
-    from community.models import Building, Household, Resident, Zone
 
     rng, today, now = ctx.rng, ctx.today, ctx.now
     surnames = list(Provider.last_names.keys())
@@ -623,7 +623,6 @@ def _between(rng, low: dt.date, high: dt.date) -> dt.date:
 
 def clear(county) -> None:
     """Remove the party network of ``county`` (before ``generate_county --replace`` deletes the county)."""
-    from community.models import Building, Community, Household, Town, Zone
 
     connection = connections["default"]
     quote = connection.ops.quote_name

@@ -552,3 +552,14 @@ def assignment_history(*, assignment_id: int):
         .select_related("history_user")
         .order_by("history_date", "history_id")
     )
+
+
+# --- what the workbench counts (<app>/workbench.py) ------------------------------------------------------
+
+
+def visits_due_qs(queryset, on: dt.date):
+    """Households (of ``queryset``) not visited in the ``visit_due_days()`` before ``on``: due a visit."""
+    since = on - dt.timedelta(days=visit_due_days())
+    return queryset.annotate(last_party_visit=Max("party_visits__date", filter=Q(party_visits__date__lte=on))).filter(
+        Q(last_party_visit__isnull=True) | Q(last_party_visit__lte=since)
+    )

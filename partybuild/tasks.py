@@ -17,6 +17,7 @@ from django.db import OperationalError
 from django.utils import timezone
 
 from community.models import Community
+from community.schedules import scheduled
 
 from . import actions, selectors
 
@@ -25,6 +26,7 @@ def _date(value: str | None, default: dt.date) -> dt.date:
     return dt.date.fromisoformat(value) if value else default
 
 
+@scheduled("partybuild: weekly visits due", minute="0", hour="7", day_of_week="1")
 @shared_task(bind=True, acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
 def visits_due_weekly(self, week: str | None = None, days: int | None = None) -> int:
     """One notice per branch for the week (ISO date inside it; default this week); returns branches done."""
@@ -36,6 +38,7 @@ def visits_due_weekly(self, week: str | None = None, days: int | None = None) ->
     return done
 
 
+@scheduled("partybuild: monthly coverage report", minute="30", hour="2", day_of_month="1")
 @shared_task(bind=True, acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
 def coverage_report_monthly(self, month: str | None = None) -> int:
     """One coverage report per community for the month (default: last month); returns communities done."""

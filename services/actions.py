@@ -16,11 +16,12 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from community import validators
+from community import jobs, validators
 from community.actions import personal_data_log
 from community.choices import ScopeLevel
 from community.models import Building, Community, Department, Household, PersonalDataAccess, User
 from community.scoping import CHANGE, ensure_allowed, ensure_in_scope, reaches, scope_of
+from community.transitions import Transitions
 
 from .choices import (
     OPEN_STATUSES,
@@ -53,43 +54,25 @@ MAX_PHOTO_PIXELS = 40_000_000
 PHOTO_FORMATS = {"JPEG", "PNG", "WEBP", "GIF"}
 
 # The one transition table of a service request (who may use it is checked at the edge).
-TRANSITIONS: dict[str, set[str]] = {
-    Status.SUBMITTED: {Status.ACCEPTED, Status.REJECTED, Status.DUPLICATE, Status.CANCELLED},
-    Status.ACCEPTED: {Status.ASSIGNED, Status.REJECTED, Status.DUPLICATE, Status.CANCELLED},
-    Status.ASSIGNED: {Status.ASSIGNED, Status.IN_PROGRESS, Status.CANCELLED},
-    Status.IN_PROGRESS: {Status.RESOLVED, Status.ASSIGNED},
-    Status.RESOLVED: {Status.CLOSED, Status.REOPENED},
-    Status.REOPENED: {Status.ASSIGNED, Status.IN_PROGRESS},
-    Status.CLOSED: set(),
-    Status.REJECTED: set(),
-    Status.DUPLICATE: set(),
-    Status.CANCELLED: set(),
-}
+TRANSITIONS = Transitions(
+    Status,
+    {
+        Status.SUBMITTED: {Status.ACCEPTED, Status.REJECTED, Status.DUPLICATE, Status.CANCELLED},
+        Status.ACCEPTED: {Status.ASSIGNED, Status.REJECTED, Status.DUPLICATE, Status.CANCELLED},
+        Status.ASSIGNED: {Status.ASSIGNED, Status.IN_PROGRESS, Status.CANCELLED},
+        Status.IN_PROGRESS: {Status.RESOLVED, Status.ASSIGNED},
+        Status.RESOLVED: {Status.CLOSED, Status.REOPENED},
+        Status.REOPENED: {Status.ASSIGNED, Status.IN_PROGRESS},
+        Status.CLOSED: set(),
+        Status.REJECTED: set(),
+        Status.DUPLICATE: set(),
+        Status.CANCELLED: set(),
+    },
+)
 RESIDENT_CANCELLABLE = (Status.SUBMITTED, Status.ACCEPTED, Status.ASSIGNED)
 
 
 # --- catalogue ------------------------------------------------------------------------------
-
-
-def validate_questions(questions) -> None:
-    """A category's extra questions must be a list of well-formed question objects."""
-    if not isinstance(questions, list):
-        raise ValidationError({"questions": _("The extra questions must be a list.")})
-    seen = set()
-    for index, question in enumerate(questions, 1):
-        if not isinstance(question, dict) or not question.get("code") or not question.get("label"):
-            raise ValidationError({"questions": _("Question %(n)d needs a code and a label.") % {"n": index}})
-        code = str(question["code"])
-        if not code.isidentifier() or code in seen:
-            raise ValidationError(
-                {"questions": _("Question code %(code)s is not a unique plain identifier.") % {"code": code}}
-            )
-        seen.add(code)
-        kind = question.get("type", QuestionType.STRING)
-        if kind not in QuestionType.values:
-            raise ValidationError({"questions": _("Question %(code)s has an unknown type.") % {"code": code}})
-        if kind in (QuestionType.SINGLE, QuestionType.MULTI) and not question.get("values"):
-            raise ValidationError({"questions": _("Question %(code)s needs a list of values.") % {"code": code}})
 
 
 @transaction.atomic
@@ -134,8 +117,12 @@ def clean_answers(category: ServiceCategory, answers: dict | None, *, require: b
         keys = {k for k, _name in question_values(question)}
         if kind == QuestionType.NUMBER:
             try:
-                cleaned[code] = str(Decimal(str(raw)))
-            except (InvalidOperation, ValueError):
+                number = Decimal(str(raw))
+                validators.validate_finite_number(number)
+                if abs(number) >= Decimal("1e15"):  # no count or measure a resident gives is this large
+                    raise ValueError(raw)
+                cleaned[code] = str(number)
+            except (InvalidOperation, ValueError, ValidationError):
                 errors[f"answer_{code}"] = _("%(label)s must be a number.") % {"label": label}
         elif kind == QuestionType.SINGLE:
             if str(raw) not in keys:
@@ -156,11 +143,18 @@ def clean_answers(category: ServiceCategory, answers: dict | None, *, require: b
                 except ValueError:
                     errors[f"answer_{code}"] = _("%(label)s must be a date and time.") % {"label": label}
                     continue
+            try:
+                validators.validate_date_in_range(value)
+            except ValidationError as exc:
+                errors[f"answer_{code}"] = exc.messages[0]
+                continue
             cleaned[code] = value.isoformat()
         else:
             text = str(raw).strip()
             if len(text) > 1000:
                 errors[f"answer_{code}"] = _("%(label)s is too long.") % {"label": label}
+            elif validators.CONTROL_CHARACTERS.search(text):
+                errors[f"answer_{code}"] = _("Remove the control characters from this text.")
             else:
                 cleaned[code] = text
     if errors:
@@ -271,6 +265,17 @@ def request_submit(
         errors["building"] = _("This building is not in the chosen community.")
     if not building and not (address or "").strip() and lat is None:
         errors["address"] = _("Choose your building or write the address.")
+    for field, text in (
+        ("description", description),
+        ("contact_name", contact_name),
+        ("contact_email", contact_email),
+        ("door_number", door_number),
+        ("address", address),
+    ):
+        try:
+            validators.validate_no_control_characters(text)
+        except ValidationError as exc:
+            errors.setdefault(field, exc.messages[0])
     photos = list(photos or [])
     if len(photos) > MAX_PHOTOS:
         errors["photos"] = _("At most %(n)d photos.") % {"n": MAX_PHOTOS}
@@ -345,11 +350,7 @@ def _lock(request_id) -> ServiceRequest:
 
 
 def _move(req: ServiceRequest, to: str, *, by, note: str = "", public: bool = False, extra_fields=()) -> ServiceRequest:
-    if to not in TRANSITIONS.get(req.status, set()):
-        raise ValidationError(
-            _("A request that is %(now)s cannot become %(to)s.")
-            % {"now": req.get_status_display(), "to": Status(to).label}
-        )
+    TRANSITIONS.check(req.status, to, message=_("A request that is %(now)s cannot become %(to)s."))
     now = timezone.now()
     RequestEvent.objects.create(
         request=req, kind=EventKind.TRANSITION, old_status=req.status, new_status=to, by=by, note=note, public=public
@@ -871,14 +872,7 @@ def _notify_staff(req: ServiceRequest, *, subject, body) -> list[Notification]:
 
 def enqueue_notification(notification_id: int) -> bool:
     """Hand a notification to Celery; with the broker down it stays pending for the periodic sweep."""
-    from .tasks import send_notification
-
-    try:
-        send_notification.delay(notification_id)
-    except Exception as exc:  # the broker (Redis) is down: the sweep re-sends pending notifications
-        log.warning("notification %s left pending: %s", notification_id, exc)
-        return False
-    return True
+    return jobs.send("services.tasks.send_notification", notification_id)
 
 
 @transaction.atomic

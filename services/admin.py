@@ -4,21 +4,22 @@ from __future__ import annotations
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, F, OuterRef
 from django.shortcuts import get_object_or_404, redirect
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from community.admin_base import ScopedAdmin, ScopedPlainAdmin
+from community.admin_base import ScopedAdmin, ScopedPlainAdmin, scoped_queryset_for
 from community.choices import ScopeLevel
 from community.dashboard_links import unit_filter
 from community.models import Building, Department, Resident
 from community.scoping import CHANGE, VIEW, permitted, scope_of
 
-from . import actions
+from . import actions, selectors
 from .choices import OPEN_STATUSES, Status
 from .forms import ProcessForm, StaffRequestForm
 from .models import (
@@ -65,20 +66,50 @@ class OverdueFilter(admin.SimpleListFilter):
     parameter_name = "overdue"
 
     def lookups(self, request, model_admin):
-        return [("yes", _("Overdue")), ("no", _("On time"))]
+        return [("yes", _("Overdue")), ("soon", _("Due within 24 hours")), ("no", _("On time"))]
 
     def queryset(self, request, queryset):
+        now = timezone.now()
         if self.value() == "yes":
-            return queryset.filter(actions.overdue_q(timezone.now()) | admin_overdue_flag())
+            return queryset.filter(selectors.overdue_condition(now))
+        if self.value() == "soon":
+            return queryset.filter(selectors.due_soon_condition(now))
         if self.value() == "no":
-            return queryset.exclude(actions.overdue_q(timezone.now())).exclude(overdue=True)
+            return queryset.exclude(selectors.overdue_condition(now)).exclude(overdue=True)
         return queryset
 
 
-def admin_overdue_flag():
-    from django.db.models import Q
+class StateFilter(admin.SimpleListFilter):
+    """The triage list opens on the open requests; the finished ones stay one click away."""
 
-    return Q(overdue=True, status__in=OPEN_STATUSES)
+    title = _("open or finished")
+    parameter_name = "state"
+    #: query parameters that do not count as the user's own narrowing (paging, sorting, the popup)
+    NEUTRAL = {"o", "p", "_popup", "_to_field", "state"}
+
+    def __init__(self, request, params, model, model_admin):
+        super().__init__(request, params, model, model_admin)
+        narrowed = any(key not in self.NEUTRAL for key in request.GET)
+        if self.parameter_name not in self.used_parameters and not narrowed:
+            self.used_parameters[self.parameter_name] = "open"
+
+    def lookups(self, request, model_admin):
+        return [("open", _("Open")), ("finished", _("Finished")), ("all", _("All"))]
+
+    def choices(self, changelist):
+        for value, label in self.lookup_choices:
+            yield {
+                "selected": self.value() == value,
+                "query_string": changelist.get_query_string({self.parameter_name: value}),
+                "display": label,
+            }
+
+    def queryset(self, request, queryset):
+        if self.value() == "open":
+            return queryset.filter(status__in=OPEN_STATUSES)
+        if self.value() == "finished":
+            return queryset.exclude(status__in=OPEN_STATUSES)
+        return queryset
 
 
 class VulnerableHouseholdFilter(admin.SimpleListFilter):
@@ -168,6 +199,9 @@ class FollowUpInline(admin.TabularInline):
 class ServiceRequestAdmin(ScopedAdmin):
     """The triage queue: open requests of the user's communities, oldest deadlines first."""
 
+    class Media:
+        css = {"all": ["css/admin_extra.css"]}
+
     list_display = [
         "display_code",
         "submitted_at",
@@ -183,6 +217,7 @@ class ServiceRequestAdmin(ScopedAdmin):
     ]
     list_filter = [
         unit_filter(),
+        StateFilter,
         "status",
         OverdueFilter,
         "category",
@@ -201,9 +236,9 @@ class ServiceRequestAdmin(ScopedAdmin):
         "assigned_department",
     ]
     search_fields = ["=tracking_code", "description", "=contact_phone", "address"]
+    search_help_text = _("Tracking code (with or without dashes), the last 4 digits of the phone, or words.")
     date_hierarchy = "submitted_at"
-    ordering = ["-submitted_at"]
-    inlines = [RequestEventInline, RequestPhotoInline, FollowUpInline]
+    inlines = [RequestPhotoInline, FollowUpInline]
     actions = ["accept_selected", "start_selected", "close_selected", "reissue_code"]
     readonly_fields = [
         "display_code",
@@ -216,7 +251,7 @@ class ServiceRequestAdmin(ScopedAdmin):
         "household",
         "address",
         "description",
-        "answers",
+        "answers_display",
         "contact_name",
         "masked_phone",
         "submitted_at",
@@ -237,7 +272,22 @@ class ServiceRequestAdmin(ScopedAdmin):
         "rating",
         "rating_comment",
         "rated_at",
+        "timeline_display",
     ]
+
+    def get_queryset(self, request):
+        qs = selectors.with_due(scoped_queryset_for(self.model, request))
+        return qs.order_by(*self.get_ordering(request))
+
+    def get_ordering(self, request):
+        """Due date first (the most pressing on top); finished requests, without a due date, last."""
+        return [F("due_at").asc(nulls_last=True), "-submitted_at"]
+
+    def get_search_results(self, request, queryset, search_term):
+        found = selectors.queue_search(queryset, search_term)
+        if found is not None:
+            return found, False
+        return super().get_search_results(request, queryset, search_term)
 
     def get_fields(self, request, obj=None):
         if obj is None:
@@ -280,7 +330,18 @@ class ServiceRequestAdmin(ScopedAdmin):
     def masked_phone(self, obj):
         return obj.masked_phone
 
-    @admin.display(description=_("due"), ordering="resolve_due")
+    @admin.display(description=_("timeline"))
+    def timeline_display(self, obj):
+        return render_to_string("services/admin/_timeline.html", {"timeline": selectors.request_timeline(obj)})
+
+    @admin.display(description=_("answers to the extra questions"))
+    def answers_display(self, obj):
+        rows = selectors.labelled_answers(obj)
+        if not rows:
+            return "—"
+        return format_html_join("", '<div class="answer"><span class="answer-label">{}：</span>{}</div>', rows)
+
+    @admin.display(description=_("due"), ordering="due_at")
     def deadline(self, obj):
         if obj.status == Status.SUBMITTED:
             return obj.accept_due
@@ -300,7 +361,7 @@ class ServiceRequestAdmin(ScopedAdmin):
     @admin.display(description=_("process"))
     def process_link(self, obj):
         url = reverse("admin:services_servicerequest_process", args=[obj.pk])
-        return format_html('<a class="button" href="{}">{}</a>', url, _("Accept, assign, resolve, close …"))
+        return format_html('<a class="button" href="{}">{}</a>', url, _("Handle this request"))
 
     def get_urls(self):
         return [
@@ -313,23 +374,41 @@ class ServiceRequestAdmin(ScopedAdmin):
         ]
 
     def process_view(self, request, pk):
-        obj = get_object_or_404(self.get_queryset(request).select_related("community__town"), pk=pk)
+        obj = get_object_or_404(self.get_queryset(request).select_related("community__town", "category"), pk=pk)
         handles = any(permitted(request.user, ServiceRequest, op) for op in ("triage", "progress"))
         if not self.has_change_permission(request, obj) or not handles:
             raise PermissionDenied
-        form = ProcessForm(request.POST or None, request_obj=obj, user=request.user)
-        done = request.method == "POST" and form.is_valid() and form.run(by=request.user)
-        if done and not form.revealed_phone:
+        offered = ProcessForm.operations_for(obj, request.user)
+        chosen, prefixed = None, True
+        if request.method == "POST":
+            chosen = next((op for op, _label in offered if f"{op}-operation" in request.POST), None)
+            if chosen is None and request.POST.get("operation") in dict(offered):
+                chosen, prefixed = request.POST["operation"], False  # a plain post (scripts, older pages)
+        forms = []
+        for op, label in offered:
+            if op == chosen:
+                prefix = op if prefixed else None
+                form = ProcessForm(request.POST, request_obj=obj, user=request.user, op=op, prefix=prefix)
+            else:
+                form = ProcessForm(request_obj=obj, user=request.user, op=op)
+            forms.append((op, label, form))
+        bound = next((form for op, _label, form in forms if op == chosen), None)
+        done = bound is not None and bound.is_valid() and bound.run(by=request.user)
+        if done and not bound.revealed_phone:
             self.message_user(request, _("Done."), messages.SUCCESS)
             return redirect(reverse("admin:services_servicerequest_change", args=[obj.pk]))
         context = {
             **self.admin_site.each_context(request),
-            "title": _("Process request %(code)s") % {"code": obj.display_code},
+            "title": _("Handle request %(code)s") % {"code": obj.display_code},
             "opts": self.model._meta,
             "original": obj,
-            "form": form,
-            "transitions": [Status(s).label for s in actions.TRANSITIONS.get(obj.status, ())],
-            "revealed_phone": form.revealed_phone,
+            "forms": forms,
+            "chosen": chosen,
+            "not_offered": request.method == "POST" and chosen is None,
+            "transitions": [actions.TRANSITIONS.label(s) for s in actions.TRANSITIONS.targets(obj.status)],
+            "answers": selectors.labelled_answers(obj),
+            "timeline": selectors.request_timeline(obj),
+            "revealed_phone": bound.revealed_phone if bound is not None else "",
         }
         status = 400 if request.method == "POST" and not done else 200
         return TemplateResponse(request, "services/admin/process.html", context, status=status)
@@ -497,3 +576,81 @@ class CommunityEventAdmin(ScopedAdmin):
     search_fields = ["title", "location"]
     date_hierarchy = "starts_at"
     autocomplete_fields = ["community"]
+
+
+# --- 驻区单位的权利与义务: the duties a resident unit agreed, beside the facilities it opens -------------
+# (a separate block: the obligations' admin only; writes go through ``services.obligations``)
+
+from django import forms as _forms  # noqa: E402
+
+from . import obligations as _obligations  # noqa: E402
+from .models import ObligationFulfilment, UnitObligation  # noqa: E402
+
+
+class _FulfilmentFormSet(_forms.BaseInlineFormSet):
+    def save_new(self, form, commit=True):
+        fulfilment = form.save(commit=False)
+        setattr(fulfilment, self.fk.name, self.instance)
+        return _obligations.fulfilment_record(by=self.request_user, fulfilment=fulfilment)
+
+    def save_existing(self, form, obj, commit=True):
+        return _obligations.fulfilment_record(by=self.request_user, fulfilment=form.save(commit=False))
+
+
+class FulfilmentInline(admin.TabularInline):
+    model = ObligationFulfilment
+    formset = _FulfilmentFormSet
+    fields = ["year", "status", "note"]
+    extra = 1
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        formset.request_user = request.user
+        return formset
+
+
+@admin.register(UnitObligation)
+class UnitObligationAdmin(ScopedAdmin):
+    """A unit's duties, its yearly fulfilment inline, and the facilities it opens listed beside them."""
+
+    list_display = ["unit", "category", "duty_short", "agreed_on", "facilities_opened", "last_fulfilment"]
+    list_filter = [unit_filter("unit__community"), "category", "unit__community"]
+    list_select_related = ["unit__community"]
+    search_fields = ["duty", "unit__name"]
+    autocomplete_fields = ["unit"]
+    readonly_fields = ["facilities_opened"]
+    fields = ["unit", "category", "duty", "agreed_on", "facilities_opened"]
+    inlines = [FulfilmentInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("unit__facilities", "fulfilments")
+
+    @admin.display(description=_("duty agreed"))
+    def duty_short(self, obj):
+        return obj.duty[:60]
+
+    @admin.display(description=_("facilities the unit opens"))
+    def facilities_opened(self, obj):
+        if obj is None or not obj.unit_id:
+            return ""
+        return "、".join(f.name for f in obj.unit.facilities.all()) or "—"
+
+    @admin.display(description=_("latest fulfilment"))
+    def last_fulfilment(self, obj):
+        rows = sorted(obj.fulfilments.all(), key=lambda f: -f.year)
+        return f"{rows[0].year} {rows[0].get_status_display()}" if rows else "—"
+
+    def save_model(self, request, obj, form, change):
+        _obligations.obligation_save(by=request.user, obligation=obj)
+
+
+@admin.register(ObligationFulfilment)
+class ObligationFulfilmentAdmin(ScopedAdmin):
+    list_display = ["obligation", "year", "status", "note"]
+    list_filter = [unit_filter("obligation__unit__community"), "year", "status"]
+    list_select_related = ["obligation__unit"]
+    search_fields = ["obligation__unit__name", "note"]
+    autocomplete_fields = ["obligation"]
+
+    def save_model(self, request, obj, form, change):
+        _obligations.fulfilment_record(by=request.user, fulfilment=obj)

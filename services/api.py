@@ -408,3 +408,6 @@ def register(router):
     router.register("services/facilities", FacilityViewSet, basename="service-facility")
     router.register("services/bookings", FacilityBookingViewSet, basename="service-booking")
     router.register("services/events", CommunityEventViewSet, basename="service-event")
+    from . import obligations_api
+
+    obligations_api.register(router)

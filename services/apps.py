@@ -13,6 +13,15 @@ _READ = [
     "services.view_facility",
     "services.view_facilitybooking",
     "services.view_communityevent",
+    "services.view_unitobligation",
+    "services.view_obligationfulfilment",
+]
+_OBLIGATIONS = [
+    "services.add_unitobligation",
+    "services.change_unitobligation",
+    "services.add_obligationfulfilment",
+    "services.change_obligationfulfilment",
+    "services.delete_obligationfulfilment",
 ]
 _DEPARTMENT_WORK = [
     "services.view_commitment",
@@ -81,6 +90,7 @@ class ServicesConfig(AppConfig):
             "services.add_communityevent",
             "services.change_communityevent",
             "services.delete_communityevent",
+            *_OBLIGATIONS,
         ],
         "department_liaison": _DEPARTMENT_WORK,
         "party_worker": ["services.view_servicerequest", "services.view_requestevent", "services.view_communityevent"],

@@ -129,3 +129,21 @@ class CommunityEventStatus(models.TextChoices):
     SCHEDULED = "scheduled", _("Scheduled")
     HELD = "held", _("Held")
     CANCELLED = "cancelled", _("Cancelled")
+
+
+# --- resident units' obligations (驻区单位的权利与义务) -------------------------------------------
+
+
+class ObligationCategory(models.TextChoices):
+    FACILITIES = "facilities", _("Opening facilities to residents")
+    ENVIRONMENT = "environment", _("Environment and sanitation")
+    SECURITY = "security", _("Public order and safety")
+    VOLUNTEERING = "volunteering", _("Volunteering and services")
+    FUNDS = "funds", _("Contributions to community funds")
+    OTHER = "other", _("Other")
+
+
+class FulfilmentStatus(models.TextChoices):
+    FULFILLED = "fulfilled", _("Fulfilled")
+    PARTLY = "partly", _("Partly fulfilled")
+    NOT_FULFILLED = "not_fulfilled", _("Not fulfilled")

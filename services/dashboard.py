@@ -225,3 +225,52 @@ def commitments(scope, period):
 @department_figure("activities_held", _("六进 activities held"), side=GIVES, order=30)
 def activities_held(scope, period):
     return selectors.activities_by_department(scope=scope, period=period)
+
+
+# --- 驻区单位的权利与义务: the duties the resident units agreed and how they kept them ---------------
+
+
+@section("unit_obligations", _("Resident units' obligations"), order=72)
+def unit_obligations(scope, period):
+    from . import obligations_selectors
+    from .choices import FulfilmentStatus
+
+    s = obligations_selectors.obligations_summary(scope=scope, period=period)
+    first, last = obligations_selectors.period_years(period)
+    records = "/admin/services/obligationfulfilment/"
+    years = {"year__gte": first, "year__lte": last}
+    short = [FulfilmentStatus.PARTLY, FulfilmentStatus.NOT_FULFILLED]
+    return [
+        Indicator(
+            "units_with_duties",
+            _("Resident units with agreed duties"),
+            s.units,
+            _("units"),
+            link=rows_link("/admin/community/residentunit/", scope, obligations__isnull="False"),
+            basis=NOW,
+        ),
+        Indicator(
+            "duties_agreed",
+            _("Duties agreed"),
+            s.duties,
+            _("duties"),
+            link=rows_link("/admin/services/unitobligation/", scope),
+            basis=NOW,
+        ),
+        Indicator(
+            "duties_fulfilled",
+            _("Duties fulfilled in the year"),
+            s.fulfilled,
+            _("duties"),
+            link=rows_link(records, scope, status=FulfilmentStatus.FULFILLED, **years),
+            basis=FLOW,
+        ),
+        Indicator(
+            "duties_short",
+            _("Duties partly or not fulfilled in the year"),
+            s.short,
+            _("duties"),
+            link=rows_link(records, scope, status__in=short, **years),
+            basis=FLOW,
+        ),
+    ]

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from community.models import Resident
 
+from .actions import overdue_q
 from .choices import OPEN_STATUSES, ActivityKind, Channel, Rating, Status
 from .models import Activity, Commitment, CommunityEvent, Evaluation, Facility, FacilityBooking, ServiceRequest
 
@@ -29,7 +30,6 @@ class ServiceRequestFilter(filters.FilterSet):
         fields = ["status", "category", "community", "building", "channel", "rating"]
 
     def filter_overdue(self, queryset, name, value):
-        from .actions import overdue_q
 
         condition = overdue_q(timezone.now()) | Q(overdue=True, status__in=OPEN_STATUSES)
         return queryset.filter(condition) if value else queryset.exclude(condition)

@@ -12,7 +12,7 @@ from community.models import Building, Community, Department, User
 from community.scoping import permitted, scope_of
 
 from . import actions
-from .choices import Channel, QuestionType, Rating
+from .choices import OPEN_STATUSES, Channel, QuestionType, Rating, Status
 from .models import ServiceCategory, ServiceRequest
 
 
@@ -68,7 +68,11 @@ class PublicRequestForm(forms.Form):
         help_text=_("If your building is not listed, write the address."),
     )
     description = forms.CharField(
-        label=_("What do you need?"), widget=forms.Textarea(attrs={"rows": 5}), min_length=4, max_length=4000
+        label=_("What do you need?"),
+        widget=forms.Textarea(attrs={"rows": 5}),
+        min_length=4,
+        max_length=4000,
+        help_text=_("At most 4,000 characters; the box stops taking text at the limit."),
     )
     photos = MultiplePhotoField(
         label=_("Photos (up to 3, each at most 5 MB)"),
@@ -81,7 +85,7 @@ class PublicRequestForm(forms.Form):
         widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
         validators=[validators.validate_phone],
     )
-    consent = forms.BooleanField(label=_("I have read the notice on personal information below and agree."))
+    consent = forms.BooleanField(label=_("I have read the notice on personal information above and agree."))
     # honeypot: hidden from people by CSS, filled by bots
     website = forms.CharField(label=_("Leave this field empty"), required=False)
 
@@ -151,7 +155,12 @@ class TrackForm(forms.Form):
 
 
 class AddInfoForm(forms.Form):
-    text = forms.CharField(label=_("Add information"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+    text = forms.CharField(
+        label=_("What do you want to add?"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        help_text=_("At most 2,000 characters."),
+    )
 
 
 class RateForm(forms.Form):
@@ -165,6 +174,11 @@ class RateForm(forms.Form):
 
 class CancelForm(forms.Form):
     reason = forms.CharField(label=_("Why do you cancel? (optional)"), max_length=500, required=False)
+    # cancelling cannot be undone: the resident confirms it on the form itself (works without JavaScript)
+    confirm = forms.BooleanField(
+        label=_("Yes, cancel my request. Nothing more will be done on it."),
+        error_messages={"required": _("Tick the box to confirm that you want to cancel the request.")},
+    )
 
 
 # --- staff --------------------------------------------------------------------------------------
@@ -225,11 +239,15 @@ class StaffRequestForm(forms.ModelForm):
 
 
 class ProcessForm(forms.Form):
-    """One form for every step staff take on a request; each operation calls its action."""
+    """One small form per step staff may take on a request now; each operation calls its action.
+
+    ``operations_for`` offers only the steps the transition table allows from the request's status
+    and the user's permissions allow; ``ProcessForm(op=...)`` keeps only the fields that step needs.
+    """
 
     OPERATIONS = [
         ("accept", _("Accept")),
-        ("assign", _("Assign")),
+        ("assign", _("Hand over to someone")),
         ("start", _("Start work")),
         ("resolve", _("Resolve")),
         ("close", _("Close")),
@@ -256,7 +274,32 @@ class ProcessForm(forms.Form):
         "post_fee": "triage",
         "call": "call",
     }
-    operation = forms.ChoiceField(label=_("Operation"), choices=OPERATIONS)
+    # the fields each operation needs (the rest of the form is left out of its small form)
+    FIELDS = {
+        "accept": ["note", "public"],
+        "assign": ["user", "department", "party_member", "note", "public"],
+        "start": ["note", "public"],
+        "resolve": ["note", "fee"],
+        "close": ["note", "public"],
+        "reject": ["note"],
+        "duplicate": ["duplicate_of"],
+        "note": ["note", "public"],
+        "follow_up": ["reached", "satisfaction", "note"],
+        "escalate": ["note"],
+        "post_fee": [],
+        "call": ["note"],
+    }
+    # the status a step moves the request to (checked against the transition table)
+    MOVES_TO = {
+        "accept": Status.ACCEPTED,
+        "assign": Status.ASSIGNED,
+        "start": Status.IN_PROGRESS,
+        "resolve": Status.RESOLVED,
+        "close": Status.CLOSED,
+        "reject": Status.REJECTED,
+        "duplicate": Status.DUPLICATE,
+    }
+    operation = forms.ChoiceField(label=_("Operation"), choices=OPERATIONS, widget=forms.HiddenInput)
     note = forms.CharField(label=_("Note or reason"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
     public = forms.BooleanField(label=_("Show the note to the resident"), required=False)
     user = forms.ModelChoiceField(User.objects.none(), label=_("Assign to staff member"), required=False)
@@ -267,13 +310,38 @@ class ProcessForm(forms.Form):
     reached = forms.BooleanField(label=_("Resident reached"), required=False, initial=True)
     satisfaction = forms.ChoiceField(label=_("Satisfaction"), choices=[("", "—"), *Rating.choices], required=False)
 
-    def __init__(self, *args, request_obj: ServiceRequest, user, **kwargs):
+    @classmethod
+    def operations_for(cls, request_obj: ServiceRequest, user) -> list[tuple[str, str]]:
+        """The steps ``user`` may take on ``request_obj`` now.
+
+        A step that moves the request is offered exactly when its target is in
+        ``TRANSITIONS.targets(status)`` and the user's roles allow it; the steps that keep the status
+        (a note, a follow-up, escalating, posting the fee, a call) when the request's state admits them.
+        """
+        targets = set(actions.TRANSITIONS.targets(request_obj.status))
+        state_allows = {
+            "note": True,
+            "follow_up": request_obj.status in (Status.RESOLVED, Status.CLOSED),
+            "escalate": request_obj.status in OPEN_STATUSES and request_obj.escalated_at is None,
+            "post_fee": bool(request_obj.fee) and not request_obj.fee_posted,
+            "call": bool(request_obj.contact_phone),
+        }
+        return [
+            (op, label)
+            for op, label in cls.OPERATIONS
+            if permitted(user, ServiceRequest, cls.NEEDS[op])
+            and (cls.MOVES_TO[op] in targets if op in cls.MOVES_TO else state_allows[op])
+        ]
+
+    def __init__(self, *args, request_obj: ServiceRequest, user, op: str | None = None, **kwargs):
+        if op is not None:
+            kwargs.setdefault("prefix", op)
+            kwargs.setdefault("initial", {}).setdefault("operation", op)
         super().__init__(*args, **kwargs)
         self.request_obj = request_obj
+        self.op = op
         self.revealed_phone = ""
-        self.fields["operation"].choices = [
-            (op, label) for op, label in self.OPERATIONS if permitted(user, ServiceRequest, self.NEEDS[op])
-        ]
+        self.fields["operation"].choices = self.operations_for(request_obj, user)
         community = request_obj.community
         self.fields["user"].queryset = User.objects.filter(
             is_active=True, scope_level="community", community=community
@@ -292,11 +360,31 @@ class ProcessForm(forms.Form):
         if not permitted(user, ServiceRequest, "triage"):  # a liaison records progress, nothing else
             for name in ("user", "department", "party_member", "duplicate_of"):
                 self.fields.pop(name, None)
+        if op is not None:
+            keep = {"operation", *self.FIELDS.get(op, [])}
+            for name in [n for n in self.fields if n not in keep]:
+                del self.fields[name]
+            if op == "reject":
+                self.fields["note"].label = _("Reason for rejecting (shown to the resident)")
+                self.fields["note"].required = True
+            elif op == "call":
+                self.fields["note"].label = _("Why you need the phone (logged)")
+                self.fields["note"].required = True
+            elif op == "escalate":
+                self.fields["note"].label = _("Why the town should step in")
+                self.fields["note"].required = True
+
+    def clean_operation(self):
+        op = self.cleaned_data["operation"]
+        if self.op is not None and op != self.op:
+            raise ValidationError(_("Choose one of the steps offered."))
+        return op
 
     def run(self, *, by):
         """Call the chosen action; its ValidationError becomes a form error."""
         data = self.cleaned_data
         op, pk, note = data["operation"], self.request_obj.pk, data.get("note", "")
+        data = {"public": False, "reached": False, **data}
         try:
             if op == "accept":
                 actions.request_move(by=by, request_id=pk, to="accepted", note=note, public=data["public"])

@@ -25,11 +25,14 @@ from .choices import (
     CommunityEventStatus,
     EventKind,
     FacilityKind,
+    FulfilmentStatus,
     Grade,
     NotificationStatus,
+    ObligationCategory,
     Rating,
     Status,
 )
+from .validators import validate_questions
 
 # no 0/O, 1/I/L: easy to read out on the phone and to type on a phone keyboard
 TRACKING_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -107,8 +110,6 @@ class ServiceCategory(TimeStamped):
         return self.name
 
     def clean(self):
-        from .actions import validate_questions
-
         validate_questions(self.questions)
 
 
@@ -628,3 +629,71 @@ class CommunityEvent(TimeStamped):
 
         if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
             raise ValidationError({"ends_at": _("The event must end after it starts.")})
+
+
+# --- 驻区单位的权利与义务: the duties a resident unit agreed, and each year's fulfilment ---------
+
+
+class UnitObligation(TimeStamped):
+    """A duty a resident unit agreed to as a member of the community (beside the facilities it opens)."""
+
+    community_path = "unit__community"
+
+    unit = models.ForeignKey(ResidentUnit, models.PROTECT, related_name="obligations", verbose_name=_("resident unit"))
+    category = models.CharField(_("category"), max_length=16, choices=ObligationCategory.choices)
+    duty = models.TextField(_("duty agreed"), max_length=1000)
+    agreed_on = models.DateField(_("agreed on"))
+
+    objects = ScopedQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        verbose_name = _("resident unit's obligation")
+        verbose_name_plural = _("resident units' obligations")
+        ordering = ["unit", "category", "id"]
+
+    def __str__(self):
+        return f"{self.unit}: {self.duty[:40]}"
+
+
+class ObligationFulfilment(TimeStamped):
+    """How a unit fulfilled one of its duties in a year."""
+
+    community_path = "obligation__unit__community"
+
+    obligation = models.ForeignKey(
+        UnitObligation, models.CASCADE, related_name="fulfilments", verbose_name=_("obligation")
+    )
+    year = models.PositiveSmallIntegerField(_("year"), validators=[MinValueValidator(2000), MaxValueValidator(2100)])
+    status = models.CharField(_("fulfilment"), max_length=14, choices=FulfilmentStatus.choices)
+    note = models.TextField(_("note"), blank=True, max_length=2000)
+
+    objects = ScopedQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        verbose_name = _("yearly fulfilment of an obligation")
+        verbose_name_plural = _("yearly fulfilments of obligations")
+        ordering = ["obligation", "-year"]
+        constraints = [
+            models.UniqueConstraint(fields=["obligation", "year"], name="services_fulfilment_once_a_year"),
+            models.CheckConstraint(condition=Q(year__gte=2000, year__lte=2100), name="services_fulfilment_year_range"),
+        ]
+
+    def __str__(self):
+        return f"{self.obligation} {self.year}: {self.get_status_display()}"
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        if (
+            self.year
+            and self.obligation_id
+            and self.obligation.agreed_on
+            and self.year < self.obligation.agreed_on.year
+        ):
+            raise ValidationError(
+                {"year": _("The duty was only agreed in %(year)s.") % {"year": self.obligation.agreed_on.year}}
+            )
+        if self.status and self.status != FulfilmentStatus.FULFILLED and not (self.note or "").strip():
+            raise ValidationError({"note": _("Say what was not done.")})

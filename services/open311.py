@@ -1,7 +1,8 @@
 """Open311 GeoReport v2 at /open311/v2/: discovery, services, requests, tokens — in JSON and XML.
 
 ``jurisdiction_id`` is the community's code; ``service_code`` is the category's code;
-``service_request_id`` is the request's number.  POST needs an ``api_key`` (an Open311Client).
+``service_request_id`` is the request's number.  POST needs an ``api_key`` (an Open311Client), in the
+``X-Api-Key`` header or the POST body, never in the URL.
 Public answers never carry the resident's name, phone or words: the description, the full
 address and the photos go only to a caller with a valid api_key.
 """
@@ -23,6 +24,7 @@ from django.views.decorators.http import require_http_methods
 
 from community.masking import scrub_public_text
 from community.models import Community
+from community.validators import CONTROL_CHARACTERS, strip_control_characters
 
 from . import actions
 from .choices import OPEN_STATUSES, Channel, EventKind, QuestionType
@@ -55,7 +57,7 @@ def _xml_value(parent, tag, value):
     elif isinstance(value, bool):
         element.text = "true" if value else "false"
     elif value is not None:
-        element.text = str(value)
+        element.text = strip_control_characters(str(value))  # XML 1.0 cannot carry them: a row saved before
     return element
 
 
@@ -163,8 +165,13 @@ def _requests_queryset():
     )
 
 
+API_KEY_HEADER = "X-Api-Key"
+
+
 def _client(request) -> Open311Client | None:
-    key = request.POST.get("api_key") or request.GET.get("api_key")
+    """The caller's client: its key in the ``X-Api-Key`` header, or in a POST's body — never in the URL,
+    which lands in access logs (``refuse_query_key`` answers such a request 400)."""
+    key = request.headers.get(API_KEY_HEADER) or (request.POST.get("api_key") if request.method == "POST" else None)
     if not key:
         return None
     return Open311Client.objects.filter(api_key=key, active=True).first()
@@ -184,16 +191,21 @@ def _jurisdiction(request):
 
 
 def refuse_nul(view):
-    """A NUL character in any parameter is a 400 (PostgreSQL cannot even compare such a string)."""
+    """A control character in any parameter is a 400: PostgreSQL cannot even compare a string with NUL, and
+    the XML answers cannot carry the others.  An ``api_key`` in the query string is a 400 as well."""
     from functools import wraps
-
-    from django.core.validators import ProhibitNullCharactersValidator
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
+        fmt = _fmt(kwargs.get("fmt", "json")) or "json"
         values = [*request.GET.lists(), *(request.POST.lists() if request.method == "POST" else [])]
-        if any("\x00" in key or any("\x00" in value for value in group) for key, group in values):
-            return error(_fmt(kwargs.get("fmt", "json")) or "json", 400, str(ProhibitNullCharactersValidator.message))
+        if any(
+            CONTROL_CHARACTERS.search(key) or any(CONTROL_CHARACTERS.search(value) for value in group)
+            for key, group in values
+        ):
+            return error(fmt, 400, _("Remove the control characters from the parameters."))
+        if "api_key" in request.GET:
+            return error(fmt, 400, _("Send the api_key in the X-Api-Key header, not in the URL."))
         return view(request, *args, **kwargs)
 
     return wrapper
@@ -264,7 +276,7 @@ def request_list(request, fmt):
     if problem:
         return error(fmt, 404, problem)
     client = _client(request)
-    if request.GET.get("api_key") and client is None:
+    if request.headers.get(API_KEY_HEADER) and client is None:
         return error(fmt, 403, _("The api_key is not valid."))
     qs = _requests_queryset()
     if community is not None:
@@ -413,7 +425,7 @@ def request_detail(request, pk, fmt):
     if fmt is None:
         return error("json", 404, _("Use .json or .xml."))
     client = _client(request)
-    if request.GET.get("api_key") and client is None:
+    if request.headers.get(API_KEY_HEADER) and client is None:
         return error(fmt, 403, _("The api_key is not valid."))
     qs = _requests_queryset().filter(pk=pk)
     community, problem = _jurisdiction(request)

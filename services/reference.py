@@ -184,6 +184,7 @@ def load(ctx) -> None:
         _six_into(ctx, community, today, rng)
         _civil_affairs(ctx, community, today)
         _facilities(community, today, rng)
+        _obligations(community, today)
         _events(community, today)
     actions.requests_mark_overdue()
     ctx.say("services: catalogue, requests, 六进社区, facilities and events loaded\n")
@@ -488,3 +489,31 @@ def _events(community, today) -> None:
                 "attendance": attendance,
             },
         )
+
+
+# the duties a resident unit agrees to as a member of the community (驻区单位的权利与义务), by kind of unit
+OBLIGATIONS = {
+    UnitKind.SCHOOL: [
+        ("facilities", "节假日向社区居民开放操场和图书室"),
+        ("volunteering", "每学期组织师生志愿者参加社区服务不少于两次"),
+    ],
+    UnitKind.HOSPITAL: [
+        ("facilities", "康复室每周向社区老年人开放三个下午"),
+        ("volunteering", "每季度到社区开展一次义诊"),
+    ],
+}
+DEFAULT_OBLIGATIONS = [("environment", "门前三包，参加社区环境卫生整治")]
+
+
+def _obligations(community, today) -> None:
+    from .models import ObligationFulfilment, UnitObligation
+
+    for unit in community.resident_units.all():
+        for category, duty in OBLIGATIONS.get(unit.kind, DEFAULT_OBLIGATIONS):
+            obligation, _created = UnitObligation.objects.get_or_create(
+                unit=unit, duty=duty, defaults={"category": category, "agreed_on": dt.date(2025, 1, 10)}
+            )
+            status, note = ("fulfilled", "") if unit.pk % 3 else ("partly", "寒假期间未按约开放")
+            ObligationFulfilment.objects.get_or_create(
+                obligation=obligation, year=2025, defaults={"status": status, "note": note}
+            )

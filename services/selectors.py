@@ -318,3 +318,92 @@ def requests_overdue_now(*, scope, period) -> int:
     start, end = _period_bounds(period)
     qs = ServiceRequest.objects.for_scope(scope).filter(submitted_at__gte=start, submitted_at__lt=end)
     return qs.filter(overdue_now_q(timezone.now())).count()
+
+
+# --- the staff's queue and workbench ------------------------------------------------------------
+
+#: a request "about to go overdue" is due within this time
+DUE_SOON = dt.timedelta(hours=24)
+#: the statuses in which a request is in someone's hands after it was handed over (交办)
+IN_HAND_STATUSES = (Status.ASSIGNED, Status.IN_PROGRESS, Status.REOPENED)
+
+
+def due_at_expression():
+    """The deadline a request is working towards now: acceptance while submitted, completion while open."""
+    from django.db.models import Case, DateTimeField, When
+
+    return Case(
+        When(status=Status.SUBMITTED, then=F("accept_due")),
+        When(status__in=OPEN_STATUSES, then=F("resolve_due")),
+        default=None,
+        output_field=DateTimeField(),
+    )
+
+
+def with_due(queryset):
+    return queryset.annotate(due_at=due_at_expression())
+
+
+def overdue_condition(now: dt.datetime) -> Q:
+    """Open and past its deadline now, or already flagged overdue by the periodic task."""
+    return (
+        Q(status=Status.SUBMITTED, accept_due__lt=now)
+        | Q(status__in=OPEN_STATUSES, resolve_due__lt=now)
+        | Q(overdue=True, status__in=OPEN_STATUSES)
+    )
+
+
+def due_soon_condition(now: dt.datetime) -> Q:
+    """Open, not overdue yet, and due within ``DUE_SOON``: about to go overdue."""
+    until = now + DUE_SOON
+    soon = Q(status=Status.SUBMITTED, accept_due__lte=until) | Q(
+        status__in=[s for s in OPEN_STATUSES if s != Status.SUBMITTED], resolve_due__lte=until
+    )
+    return soon & ~overdue_condition(now)
+
+
+def queue_search(queryset, term: str):
+    """The triage list's search by tracking code (with or without dashes, any case) or the phone's last 4 digits.
+
+    Returns ``None`` when the term is neither, so that the list's ordinary search applies.
+    The phone itself is never shown: the last four digits only narrow the list.
+    """
+    term = (term or "").strip()
+    if len(term) == 4 and term.isdigit():
+        return queryset.filter(contact_phone__endswith=term)
+    code = normalise_tracking_code(term)
+    if code and len(code) >= 8 and len(term) <= 20 and code.isalnum() and not term.isdigit():
+        found = queryset.filter(tracking_code=code)
+        if found.exists():
+            return found
+    return None
+
+
+def labelled_answers(req: ServiceRequest) -> list[tuple[str, str]]:
+    """A request's extra answers under their question labels, choices by their names (损坏部位：楼道).
+
+    Questions come from the category's definitions, in their order; an answer to a question the
+    category no longer asks is kept under its code, so nothing the resident said is lost.
+    """
+    from .actions import question_values
+
+    answers = dict(req.answers or {})
+    rows = []
+    for question in (req.category.questions if req.category_id else None) or []:
+        code = str(question.get("code"))
+        if code not in answers:
+            continue
+        value = answers.pop(code)
+        names = dict(question_values(question))
+        if isinstance(value, list):
+            text = "、".join(names.get(str(v), str(v)) for v in value)
+        else:
+            text = names.get(str(value), str(value))
+        rows.append((str(question.get("label", code)), text))
+    rows += [(str(code), ", ".join(map(str, v)) if isinstance(v, list) else str(v)) for code, v in answers.items()]
+    return rows
+
+
+def request_timeline(req: ServiceRequest):
+    """Every step of a request, oldest first, with who took it (the staff's timeline)."""
+    return list(RequestEvent.objects.filter(request=req).select_related("by").order_by("at", "pk"))

@@ -10,7 +10,7 @@ import logging
 import math
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
+from django_ratelimit.core import get_usage
 
 from community import validators
 from community.models import Community
@@ -45,8 +46,6 @@ def rate_limited(request, *, group: str, key, rate: str, increment: bool = True)
     ``increment=False`` only looks (the request is counted later, if it turns out to be valid).  A proxy
     header named by ``RATELIMIT_IP_META_KEY`` that is missing is a deployment error, never a free pass: the
     request waits, and the error is logged (the system check ``community.E031`` catches a misspelt key)."""
-    from django.core.exceptions import ImproperlyConfigured
-    from django_ratelimit.core import get_usage
 
     try:
         usage = get_usage(request, group=group, key=key, rate=rate, increment=increment)

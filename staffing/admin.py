@@ -22,7 +22,8 @@ from community.admin_base import PersonalDataAdminMixin, ScopedAdmin, ScopedPlai
 from community.dashboard_links import on_day_filter, unit_filter
 
 from . import actions as ops
-from . import calendar_actions, forms, rulebook
+from . import forms
+from .actions import calendar as calendar_actions
 from .choices import RulesStatus, Stage
 from .models import (
     Applicant,
@@ -329,11 +330,11 @@ class CampaignRulesAdmin(ActionFormAdminMixin, TownScopedAdminMixin, admin.Model
 
     @admin.action(description=_("Approve the selected corrections (second person, county level)"))
     def approve(self, request, queryset):
-        self._decide(request, queryset, rulebook.rules_correction_approve, _("Correction approved: %(result)s."))
+        self._decide(request, queryset, ops.rules_correction_approve, _("Correction approved: %(result)s."))
 
     @admin.action(description=_("Reject the selected corrections"))
     def reject(self, request, queryset):
-        self._decide(request, queryset, rulebook.rules_correction_reject, _("Correction rejected: %(result)s."))
+        self._decide(request, queryset, ops.rules_correction_reject, _("Correction rejected: %(result)s."))
 
 
 @admin.register(Post)

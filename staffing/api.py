@@ -8,7 +8,13 @@ from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from community.api_base import CursorPagination, ReadOnlyScopedViewSet, ScopedModelSerializer, ScopedViewSet
+from community.api_base import (
+    BoundedDateField,
+    CursorPagination,
+    ReadOnlyScopedViewSet,
+    ScopedModelSerializer,
+    ScopedViewSet,
+)
 from community.models import Community
 from community.permissions import ScopedModelPermissions
 from community.selectors import dashboard_target
@@ -156,7 +162,7 @@ class RegisterSerializer(serializers.Serializer):
 class MoveSerializer(serializers.Serializer):
     to = serializers.ChoiceField(choices=Stage.choices)
     reason = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
-    on = serializers.DateField(required=False, allow_null=True, default=None)
+    on = BoundedDateField(required=False, allow_null=True, default=None)
 
 
 class PanelSerializer(serializers.Serializer):
@@ -174,11 +180,11 @@ class WrittenScoresSerializer(serializers.Serializer):
     scores = serializers.DictField(
         child=serializers.CharField(allow_blank=True, allow_null=True), help_text=_("exam number → score")
     )
-    on = serializers.DateField(required=False, allow_null=True, default=None)
+    on = BoundedDateField(required=False, allow_null=True, default=None)
 
 
 class StepSerializer(serializers.Serializer):
-    on = serializers.DateField(required=False, allow_null=True, default=None)
+    on = BoundedDateField(required=False, allow_null=True, default=None)
 
 
 class RulesChangeSerializer(serializers.ModelSerializer):

@@ -59,22 +59,3 @@ class StaffingConfig(AppConfig):
         "department_liaison": [],
         "party_worker": _perms(["staffmember", "certificate"], "view"),
     }
-
-    def ready(self):
-        from django.core import checks
-        from django.db.models.signals import post_migrate
-
-        from . import checks as staffing_checks
-
-        checks.register(staffing_checks.calendar_runs_out, checks.Tags.database)
-        # after every migrate and every test flush: the years chinesecalendar knows are in the calendar table
-        post_migrate.connect(_sync_calendar, sender=self, dispatch_uid="staffing_calendar_sync")
-
-
-def _sync_calendar(sender, using="default", **kwargs):
-    from django.db import DEFAULT_DB_ALIAS
-
-    from .calendar_actions import calendar_sync
-
-    if using == DEFAULT_DB_ALIAS:
-        calendar_sync()

@@ -6,11 +6,13 @@ from __future__ import annotations
 from django.core import checks
 from django.db import DatabaseError
 
+from .workdays import coverage, coverage_message
 
+
+@checks.register(checks.Tags.database)
 def calendar_runs_out(app_configs=None, databases=None, **kwargs):
     if not databases or "default" not in databases:
         return []
-    from .workdays import coverage, coverage_message
 
     try:
         cover = coverage()

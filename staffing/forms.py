@@ -9,7 +9,8 @@ from django.utils.translation import gettext_lazy as _
 
 from community.forms import ActionModelForm
 
-from . import actions, calendar_actions
+from . import actions
+from .actions import calendar as calendar_actions
 from .choices import Stage
 from .models import (
     Applicant,

@@ -1,4 +1,4 @@
-"""Scale data of the staffing app, written with COPY by ``generate_county`` (see ``community/generate.py``).
+"""Scale data of the staffing app, written with COPY by ``generate_county`` (see ``community/demo/generate.py``).
 
 * the **roster** of every community: 3–6 community workers each (a party secretary, a director,
   committee members and full-time workers), with a realistic composition — about half party
@@ -25,7 +25,9 @@ from decimal import Decimal
 
 from django.db import connections, transaction
 
+from community.demo.names import MOBILE_PREFIXES, faker_names
 from community.idnumbers import make_id_number
+from community.models import User
 
 from .choices import (
     EDUCATION_LEVEL,
@@ -119,11 +121,10 @@ class _People:
     """Names and ID numbers (unique within what this module writes for the county)."""
 
     def __init__(self, ctx):
-        from community.generate import _faker_names
 
         self.rng = ctx.rng
         self.region = ctx.args.get("county_code") or ctx.county.code
-        self.surnames, _cum, male, female = _faker_names()
+        self.surnames, _cum, male, female = faker_names()
         self.surnames = self.surnames[:120]
         self.male, self.female = male, female
         self.counters: dict[tuple[dt.date, bool], int] = {}
@@ -146,7 +147,6 @@ class _People:
 
 
 def _system_user():
-    from community.models import User
 
     user, created = User.objects.get_or_create(username=GENERATED_USER, defaults={"first_name": "生成数据"})
     if created:
@@ -349,7 +349,6 @@ def _campaign(ctx, people: _People) -> None:
     )
     change_w = ctx.writer(StageChange, ["application", "old", "new", "by", "at", "on", "reason"])
     bonus_w = ctx.writer(BonusPoint, ["application", "reason", "points"])
-    from community.generate import MOBILE_PREFIXES
 
     for n, (applicant_id, application_id) in enumerate(zip(applicant_ids, application_ids, strict=True)):
         post_id, min_education = posts[n % len(posts)]

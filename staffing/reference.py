@@ -8,6 +8,10 @@
 * pay raised from 220 to 500 yuan a month, each month's payroll split county 80% / town 20%;
 * the working-day calendar: the years chinesecalendar knows, and 2027 entered as the county would enter it.
 
+Dated as of the reform, 2025 (the years the 136,000 yuan of funding covers, 2025–2026): the campaigns run from
+February to August 2025, the raise applies from July 2025, and the people's birth dates give the ages the seed
+implies, so the "now" view's roster is the new, younger committee.
+
 Idempotent: a campaign found by its title is not run again; payroll runs are one per community and month.
 """
 
@@ -22,7 +26,8 @@ from community.choices import ScopeLevel
 from community.idnumbers import make_id_number
 from community.models import User
 
-from . import actions, calendar_actions
+from . import actions
+from .actions import calendar as calendar_actions
 from .calendar_models import CalendarYear, WorkdayOverride
 from .choices import CampaignKind, CertificateKind, Education, Origin, StaffPost, Stage
 from .models import Application, Campaign, Certificate, Examiner, PayScale, StaffMember
@@ -57,16 +62,16 @@ RECRUITED = [
     (False, E.SENIOR_HIGH, False),
 ]
 PLACEMENT_TITLE = "城关镇社区居委会工作人员竞争上岗"
-RECRUITMENT_TITLE = "城关镇2004年社区工作者公开招考"
+RECRUITMENT_TITLE = "城关镇2025年社区工作者公开招考"
 PLACEMENT_PLACES = [4, 4, 3, 3, 3]  # 17
 INCUMBENTS = [11, 10, 10, 10, 10]  # 51
 RECRUITMENT_POSTS = [2, 2, 2, 1, 1]  # 8 posts of one place each
 APPLICANTS_PER_POST = 14  # 112
 PAY = [
-    (Decimal("220"), dt.date(2001, 1, 1), "原补贴标准"),
-    (Decimal("500"), dt.date(2004, 7, 1), "提高到每人每月500元"),
+    (Decimal("220"), dt.date(2022, 1, 1), "原补贴标准"),
+    (Decimal("500"), dt.date(2025, 7, 1), "提高到每人每月500元"),
 ]
-PAYROLL_MONTHS = ["2004-06", "2004-07", "2004-08", "2004-09"]
+PAYROLL_MONTHS = ["2025-06", "2025-07", "2025-08", "2025-09"]
 
 # 2027: chinesecalendar 1.11 stops at 2026 and the State Council's 2027 notice is not in the platform, so the
 # scenario enters the main holidays as the county would, following the usual pattern (除夕 off since 2025, a
@@ -173,8 +178,8 @@ def _elected(ctx) -> None:
             ELECTED[index],
             post=StaffPost.SECRETARY,
             origin=Origin.ELECTED,
-            start=dt.date(2002, 6, 1),
-            born=dt.date(1962 + index, 3, 1 + index),
+            start=dt.date(2023, 6, 1),
+            born=dt.date(1983 + index, 3, 1 + index),
         )
 
 
@@ -193,8 +198,8 @@ def _incumbents(ctx) -> list[list[StaffMember]]:
                     profile,
                     post=StaffPost.MEMBER,
                     origin=Origin.OTHER,
-                    start=dt.date(1998, 1, 1),
-                    born=dt.date(1955 + n % 20, 1 + n % 12, 1 + n % 27),
+                    start=dt.date(2019, 1, 1),
+                    born=dt.date(1976 + n % 20, 1 + n % 12, 1 + n % 27),
                 )
             )
             n += 1
@@ -246,7 +251,7 @@ def _placement(ctx, by, incumbents) -> None:
         )
         for community, places in zip(ctx.communities, PLACEMENT_PLACES, strict=True)
     ]
-    actions.campaign_announce(by=by, campaign_id=campaign.pk, on=d(2004, 2, 2))
+    actions.campaign_announce(by=by, campaign_id=campaign.pk, on=d(2025, 2, 2))
     apps_by_post = []
     for post, people in zip(posts, incumbents, strict=True):
         apps_by_post.append(
@@ -260,28 +265,28 @@ def _placement(ctx, by, incumbents) -> None:
                     party_member=m.party_member,
                     computer_certificate=m.certificates.filter(kind=CertificateKind.COMPUTER).exists(),
                     incumbent=m,
-                    on=d(2004, 2, 3),
+                    on=d(2025, 2, 3),
                 )
                 for m in people
             ]
         )
-    actions.eligibility_review(by=by, campaign_id=campaign.pk, on=d(2004, 2, 10))
+    actions.eligibility_review(by=by, campaign_id=campaign.pk, on=d(2025, 2, 10))
     # democratic evaluation (民主测评) takes the written exam's place
     scores = {a.exam_number: Decimal(95 - 3 * k) for apps in apps_by_post for k, a in enumerate(apps)}
-    actions.written_scores_record(by=by, campaign_id=campaign.pk, scores=scores, on=d(2004, 2, 20))
-    actions.written_scores_publish(by=by, campaign_id=campaign.pk, on=d(2004, 2, 21))
+    actions.written_scores_record(by=by, campaign_id=campaign.pk, scores=scores, on=d(2025, 2, 20))
+    actions.written_scores_publish(by=by, campaign_id=campaign.pk, on=d(2025, 2, 21))
     examiners = _panel(by, campaign)
     for apps in apps_by_post:
         for k, app in enumerate(apps):
             app.refresh_from_db()
             if app.stage == Stage.SHORTLISTED:
                 _interview(by, app, examiners, Decimal(90 - 2 * k))
-    actions.interview_publish(by=by, campaign_id=campaign.pk, on=d(2004, 2, 26))
-    actions.campaign_rank(by=by, campaign_id=campaign.pk, on=d(2004, 2, 26))
-    actions.inspection_start(by=by, campaign_id=campaign.pk, on=d(2004, 2, 27))
-    actions.publicity_start(by=by, campaign_id=campaign.pk, on=d(2004, 3, 1))
-    actions.publicity_conclude(by=by, campaign_id=campaign.pk, on=d(2004, 3, 10))
-    actions.campaign_close(by=by, campaign_id=campaign.pk, on=d(2004, 3, 10))
+    actions.interview_publish(by=by, campaign_id=campaign.pk, on=d(2025, 2, 26))
+    actions.campaign_rank(by=by, campaign_id=campaign.pk, on=d(2025, 2, 26))
+    actions.inspection_start(by=by, campaign_id=campaign.pk, on=d(2025, 2, 27))
+    actions.publicity_start(by=by, campaign_id=campaign.pk, on=d(2025, 3, 1))
+    actions.publicity_conclude(by=by, campaign_id=campaign.pk, on=d(2025, 3, 10))
+    actions.campaign_close(by=by, campaign_id=campaign.pk, on=d(2025, 3, 10))
 
 
 def _recruitment(ctx, by) -> None:
@@ -310,7 +315,7 @@ def _recruitment(ctx, by) -> None:
                     local_registration_required=True,
                 )
             )
-    actions.campaign_announce(by=by, campaign_id=campaign.pk, on=d(2004, 3, 15))
+    actions.campaign_announce(by=by, campaign_id=campaign.pk, on=d(2025, 3, 15))
     apps_by_post, n = [], 0
     for index, post in enumerate(posts):
         apps = []
@@ -324,25 +329,25 @@ def _recruitment(ctx, by) -> None:
                     by=by,
                     post_id=post.pk,
                     name=_name(7000 + n),
-                    id_number=_id(7000 + n, d(1972 + n % 12, 1 + n % 12, 1 + n % 28)),
+                    id_number=_id(7000 + n, d(1993 + n % 12, 1 + n % 12, 1 + n % 28)),
                     phone=f"139{n:08d}",
                     education=education,
                     party_member=party,
                     computer_certificate=computer,
-                    on=d(2004, 3, 20),
+                    on=d(2025, 3, 20),
                 )
             )
             n += 1
         apps_by_post.append(apps)
     actions.bonus_add(by=by, application_id=apps_by_post[0][0].pk, reason="退役军人", points=Decimal("2"))
     actions.bonus_add(by=by, application_id=apps_by_post[0][0].pk, reason="优秀社区志愿者", points=Decimal("1"))
-    actions.eligibility_review(by=by, campaign_id=campaign.pk, on=d(2004, 3, 25))  # k = 13: junior high, refused
+    actions.eligibility_review(by=by, campaign_id=campaign.pk, on=d(2025, 3, 25))  # k = 13: junior high, refused
     scores = {}
     for apps in apps_by_post:
         for k, app in enumerate(apps[:13]):
             scores[app.exam_number] = "" if k == 12 else Decimal(88 - 2 * k)  # k = 12 absent
-    actions.written_scores_record(by=by, campaign_id=campaign.pk, scores=scores, on=d(2004, 4, 3))
-    actions.written_scores_publish(by=by, campaign_id=campaign.pk, on=d(2004, 4, 6))
+    actions.written_scores_record(by=by, campaign_id=campaign.pk, scores=scores, on=d(2025, 4, 3))
+    actions.written_scores_publish(by=by, campaign_id=campaign.pk, on=d(2025, 4, 6))
     examiners = _panel(by, campaign)
     # 回避: the first examiner is the cousin of the runner-up of the first post
     actions.relation_declare(
@@ -353,18 +358,18 @@ def _recruitment(ctx, by) -> None:
             app.refresh_from_db()
             if app.stage == Stage.SHORTLISTED:
                 _interview(by, app, examiners, Decimal(85 - 3 * k))
-    actions.interview_publish(by=by, campaign_id=campaign.pk, on=d(2004, 4, 12))
-    actions.campaign_rank(by=by, campaign_id=campaign.pk, on=d(2004, 4, 12))
-    actions.inspection_start(by=by, campaign_id=campaign.pk, on=d(2004, 4, 13))
-    actions.publicity_start(by=by, campaign_id=campaign.pk, on=d(2004, 4, 26))
+    actions.interview_publish(by=by, campaign_id=campaign.pk, on=d(2025, 4, 12))
+    actions.campaign_rank(by=by, campaign_id=campaign.pk, on=d(2025, 4, 12))
+    actions.inspection_start(by=by, campaign_id=campaign.pk, on=d(2025, 4, 13))
+    actions.publicity_start(by=by, campaign_id=campaign.pk, on=d(2025, 4, 26))
     objection = actions.objection_lodge(
         campaign_id=campaign.pk, exam_number=apps_by_post[0][0].exam_number, text="该考生加分依据是否属实？"
     )
     actions.objection_resolve(
         by=by, objection_id=objection.pk, upheld=False, resolution="经核查，退役军人证书真实有效，加分符合规定。"
     )
-    actions.publicity_conclude(by=by, campaign_id=campaign.pk, on=d(2004, 5, 10))
+    actions.publicity_conclude(by=by, campaign_id=campaign.pk, on=d(2025, 5, 10))
     for apps in apps_by_post:
-        actions.probation_assess(by=by, application_id=apps[0].pk, passed=True, on=d(2004, 8, 10))
-        actions.application_move(by=by, application_id=apps[0].pk, to=Stage.HIRED, on=d(2004, 8, 11))
-    actions.campaign_close(by=by, campaign_id=campaign.pk, on=d(2004, 8, 11))
+        actions.probation_assess(by=by, application_id=apps[0].pk, passed=True, on=d(2025, 8, 10))
+        actions.application_move(by=by, application_id=apps[0].pk, to=Stage.HIRED, on=d(2025, 8, 11))
+    actions.campaign_close(by=by, campaign_id=campaign.pk, on=d(2025, 8, 11))

@@ -163,8 +163,6 @@ def campaign_figures(*, scope: Scope | None, kind: str) -> CampaignFigures:
     """Applicants, posts, places and hires of the campaigns of one kind in scope (two queries)."""
     apps = Application.objects.for_scope(scope).filter(post__campaign__kind=kind)
     row = apps.aggregate(applicants=Count("applicant", distinct=True), hired=Count("id", filter=Q(stage=Stage.HIRED)))
-    from .models import Post
-
     posts = Post.objects.for_scope(scope).filter(campaign__kind=kind, cancelled=False)
     p = posts.aggregate(n=Count("id"), places=Sum("headcount"))
     return CampaignFigures(applicants=row["applicants"], posts=p["n"], places=p["places"] or 0, hired=row["hired"])
@@ -323,8 +321,6 @@ def placement_results(campaign: Campaign) -> dict:
 
 def campaigns_of(*, scope: Scope | None, kind: str, on: dt.date):
     """Campaigns of one kind with posts in the scope, announced by ``on``, latest first (the dashboard's picker)."""
-    from .models import Post
-
     posts = Post.objects.for_scope(scope).filter(campaign__kind=kind, campaign__announced_on__lte=on)
     return Campaign.objects.filter(pk__in=posts.values("campaign_id")).order_by("-announced_on", "-pk")
 
@@ -342,8 +338,6 @@ def latest_campaign(*, scope: Scope | None, kind: str, on: dt.date, chosen: int 
 
 def campaign_figures_of(*, scope: Scope | None, campaign) -> CampaignFigures:
     """Applicants, posts, places and hires of ONE campaign in scope (never the sum of every campaign held)."""
-    from .models import Post
-
     if campaign is None:
         return CampaignFigures(applicants=0, posts=0, places=0, hired=0)
     apps = Application.objects.for_scope(scope).filter(post__campaign=campaign)

@@ -6,6 +6,7 @@ from celery import shared_task
 from django.db import OperationalError, transaction
 
 from community.models import Community, User
+from community.schedules import scheduled
 from community.scoping import Scope
 
 from . import actions
@@ -34,6 +35,7 @@ def enqueue_payroll(*, by, month: str, level: str, county_id=None, town_id=None,
     transaction.on_commit(lambda: payroll_month.delay(**kwargs))
 
 
+@scheduled("每月1日核算上月社区工作者工资", minute="0", hour="3", day_of_month="1")
 @shared_task(bind=True, acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
 def payroll_monthly(self, month: str | None = None) -> dict:
     """On the 1st (django-celery-beat): last month's payroll of every county; a rerun makes nothing twice."""

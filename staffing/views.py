@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import logging
 
+from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
+from django_ratelimit.core import get_usage
 
 from community.forms import add_action_error
 
@@ -33,7 +35,6 @@ def _campaign(pk: int):
 
 def _limited(request) -> bool:
     """Over the objection rate for this address? (A cache outage lets the objection through.)"""
-    from django_ratelimit.core import get_usage
 
     try:
         usage = get_usage(request, group="staffing-objection", key="ip", rate=OBJECTION_RATE, increment=True)
@@ -103,8 +104,6 @@ def campaign_publicity(request, pk: int):
                 add_action_error(form, exc)
                 status = 400
             else:
-                from django.contrib import messages
-
                 messages.success(request, _("Your objection was received; the organisation office will resolve it."))
                 return redirect("staffing:publicity", pk=campaign.pk)
         else:

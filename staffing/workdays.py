@@ -14,6 +14,8 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from .calendar_models import CalendarYear, WorkdayOverride
+
 WARNING_DAYS = 60  # the system check and the dashboard warn this many days before the schedule runs out
 ONE_DAY = dt.timedelta(days=1)
 
@@ -46,7 +48,6 @@ class Calendar:
         return calendar
 
     def extend(self, end: dt.date) -> None:
-        from .calendar_models import CalendarYear, WorkdayOverride
 
         if end <= self.end:
             return
@@ -107,7 +108,6 @@ class Coverage:
 
 def coverage(today: dt.date | None = None) -> Coverage:
     """How far the calendar reaches from today (one query)."""
-    from .calendar_models import CalendarYear
 
     today = today or timezone.localdate()
     years = set(CalendarYear.objects.filter(year__gte=today.year).values_list("year", flat=True))

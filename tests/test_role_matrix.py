@@ -53,6 +53,7 @@ ADMIN_NO_CHANGE = {
     "funding.FundBalance",
     "funding.FundMonth",
     "funding.JournalLine",
+    "funding.PropertyFeeReceipt",
     "partybuild.CoverageReport",
     "partybuild.VisitsDueNotice",
     "worklist.ListException",
@@ -60,7 +61,10 @@ ADMIN_NO_CHANGE = {
 }
 # admins that delete no row for anyone
 ADMIN_NO_DELETE = ADMIN_NO_CHANGE - {"community.DataExport"} | {
+    "funding.DepartmentGrant",
     "funding.Disclosure",
+    "funding.PropertyFeeBill",
+    "funding.ReferralFee",
     "governance.Voter",
     "partybuild.Assignment",
     "partybuild.Liaison",
@@ -79,7 +83,10 @@ ADMIN_NO_DELETE = ADMIN_NO_CHANGE - {"community.DataExport"} | {
 # admins whose existing rows nobody edits (evidence kept as recorded; changed through admin actions only):
 # the change page is read-only or refuses the save for every role, the superuser included
 ADMIN_ROWS_READ_ONLY = {
+    "funding.DepartmentGrant",
     "funding.Disclosure",
+    "funding.PropertyFeeBill",
+    "funding.ReferralFee",
     "governance.RollObjection",
     "partybuild.Assignment",
     "partybuild.Liaison",

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from community.choices import ScopeLevel
 from community.models import Community, Department, Town, User
 from community.scoping import CHANGE, ensure_in_scope, reaches, scope_of
+from community.transitions import Transitions
 
 from .choices import (
     OPEN_STATUSES,
@@ -48,19 +49,25 @@ COMMUNITY_SIDE = "community"
 ISSUER_SIDE = "issuer"
 
 # The one transition table: from -> {to: who may make the step}.
-TRANSITIONS: dict[str, dict[str, str]] = {
-    AssignmentStatus.RECEIVED: {AssignmentStatus.ACCEPTED: COMMUNITY_SIDE, AssignmentStatus.RETURNED: COMMUNITY_SIDE},
-    AssignmentStatus.ACCEPTED: {
-        AssignmentStatus.IN_PROGRESS: COMMUNITY_SIDE,
-        AssignmentStatus.RETURNED: COMMUNITY_SIDE,
+TRANSITIONS = Transitions(
+    AssignmentStatus,
+    {
+        AssignmentStatus.RECEIVED: {
+            AssignmentStatus.ACCEPTED: COMMUNITY_SIDE,
+            AssignmentStatus.RETURNED: COMMUNITY_SIDE,
+        },
+        AssignmentStatus.ACCEPTED: {
+            AssignmentStatus.IN_PROGRESS: COMMUNITY_SIDE,
+            AssignmentStatus.RETURNED: COMMUNITY_SIDE,
+        },
+        AssignmentStatus.IN_PROGRESS: {
+            AssignmentStatus.REPORTED: COMMUNITY_SIDE,
+            AssignmentStatus.RETURNED: COMMUNITY_SIDE,
+        },
+        # the issuer confirms the report, or sends it back to be done again
+        AssignmentStatus.REPORTED: {AssignmentStatus.CONFIRMED: ISSUER_SIDE, AssignmentStatus.IN_PROGRESS: ISSUER_SIDE},
     },
-    AssignmentStatus.IN_PROGRESS: {
-        AssignmentStatus.REPORTED: COMMUNITY_SIDE,
-        AssignmentStatus.RETURNED: COMMUNITY_SIDE,
-    },
-    # the issuer confirms the report, or sends it back to be done again
-    AssignmentStatus.REPORTED: {AssignmentStatus.CONFIRMED: ISSUER_SIDE, AssignmentStatus.IN_PROGRESS: ISSUER_SIDE},
-}
+)
 
 
 # --- the county's work list ---------------------------------------------------------------------
@@ -337,16 +344,8 @@ def assignment_check_move(
     *, by, assignment: TaskAssignment, to: str, note: str = "", text: str = "", number=None, file=None
 ) -> str:
     """Every rule of one step, without writing (forms show the errors); returns who makes the step."""
-    steps = TRANSITIONS.get(assignment.status, {})
-    if to not in steps:
-        label = AssignmentStatus(to).label if to in AssignmentStatus.values else to
-        raise ValidationError(
-            {
-                "to": _("A task that is %(now)s cannot become %(to)s.")
-                % {"now": assignment.get_status_display(), "to": label}
-            }
-        )
-    side = steps[to]
+    TRANSITIONS.check(assignment.status, to, message=_("A task that is %(now)s cannot become %(to)s."), field="to")
+    side = TRANSITIONS.who(assignment.status, to)
     scope = scope_of(by)
     if side == COMMUNITY_SIDE:
         if scope is None or scope.level != ScopeLevel.COMMUNITY or not by.has_perm("worklist.change_taskassignment"):

@@ -14,7 +14,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from community.admin_base import ScopedAdmin, ScopedAdminMixin, ScopedPlainAdmin
 from community.choices import ScopeLevel
-from community.dashboard_links import unit_filter
+from community.dashboard_links import day_filter, unit_filter
 from community.forms import add_action_error
 from community.models import Community, Department
 from community.scoping import CHANGE, scope_of
@@ -481,7 +481,14 @@ class TaskAssignmentAdmin(ActionSaveMixin, ScopedAdmin):
 
     form = AssignmentStepForm
     list_display = ["task", "community", "status", "deadline", "overdue_flag", "reported_at"]
-    list_filter = [unit_filter(), ("task__created_at", admin.DateFieldListFilter), "status", OverdueFilter, "community"]
+    list_filter = [
+        unit_filter(),
+        ("task__created_at", admin.DateFieldListFilter),
+        "status",
+        OverdueFilter,
+        day_filter("due_by", _("deadline"), _("Still owed, due by %(day)s"), selectors.assignments_due_by),
+        "community",
+    ]
     list_select_related = ["task", "community"]
     search_fields = ["task__title", "community__name"]
     inlines = [TransitionInline]

@@ -26,6 +26,7 @@ from community.models import Community, County, Department, TimeStamped, Town
 from community.scoping import ScopedQuerySet
 
 from .choices import (
+    OPEN_STATUSES,
     AssignmentStatus,
     CommunityRole,
     FeedbackKind,
@@ -233,7 +234,6 @@ class TaskAttachment(models.Model):
 
 class AssignmentQuerySet(ScopedQuerySet):
     def overdue(self, today):
-        from .choices import OPEN_STATUSES
 
         return self.filter(status__in=OPEN_STATUSES, task__deadline__lt=today)
 
@@ -284,7 +284,6 @@ class TaskAssignment(TimeStamped):
         return f"{self.task} → {self.community}"
 
     def is_overdue(self, today) -> bool:
-        from .choices import OPEN_STATUSES
 
         return self.status in OPEN_STATUSES and self.task.deadline < today
 

@@ -169,3 +169,16 @@ def assignments_by_department(*, scope: Scope | None, start: dt.date, end: dt.da
         task__created_at__date__range=(start, end), task__issuer_kind=IssuerKind.DEPARTMENT
     )
     return dict(issued.values_list("task__department_id").annotate(n=Count("id")).order_by())
+
+
+# --- what the workbench counts (<app>/workbench.py) ------------------------------------------------------
+
+#: a task due within this many days is on the community's to-do
+TASK_DUE_DAYS = 7
+#: the changelist's column that sorts by deadline (``TaskAssignmentAdmin.list_display``, 1-based)
+DEADLINE_COLUMN = 4
+
+
+def assignments_due_by(queryset, day: dt.date):
+    """Assignments the community still owes (received, accepted, in progress) with a deadline on or before ``day``."""
+    return queryset.filter(status__in=OPEN_STATUSES, task__deadline__lte=day)

@@ -26,8 +26,6 @@ SURNAME_PINYIN = {
     "祭": "zhai",
     "尉": "yu",
 }
-SWEEP_TASK = "community.tasks.data_export_sweep"
-SWEEP_NAME = "community: re-send stalled data exports"
 
 
 def name_pinyin(name):
@@ -54,17 +52,6 @@ def fill_pinyin(apps, schema_editor):
         Resident.objects.bulk_update(batch, ["name_pinyin", "name_initials"])
 
 
-def schedule_sweep(apps, schema_editor):
-    IntervalSchedule = apps.get_model("django_celery_beat", "IntervalSchedule")
-    PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
-    every_minute, _ = IntervalSchedule.objects.get_or_create(every=1, period="minutes")
-    PeriodicTask.objects.get_or_create(
-        name=SWEEP_NAME, defaults={"task": SWEEP_TASK, "interval": every_minute, "enabled": True}
-    )
-
-
-def unschedule_sweep(apps, schema_editor):
-    apps.get_model("django_celery_beat", "PeriodicTask").objects.filter(name=SWEEP_NAME).delete()
 
 
 class Migration(migrations.Migration):
@@ -74,5 +61,4 @@ class Migration(migrations.Migration):
     ]
     operations = [
         migrations.RunPython(fill_pinyin, migrations.RunPython.noop),
-        migrations.RunPython(schedule_sweep, unschedule_sweep),
     ]

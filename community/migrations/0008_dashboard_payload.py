@@ -2,21 +2,8 @@
 
 from django.db import migrations, models
 
-REFRESH = ("每10分钟刷新县镇看板", "community.tasks.dashboard_refresh_task", "*/10")
 
 
-def schedule(apps, schema_editor):
-    CrontabSchedule = apps.get_model("django_celery_beat", "CrontabSchedule")
-    PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
-    name, task, minute = REFRESH
-    crontab, _ = CrontabSchedule.objects.get_or_create(
-        minute=minute, hour="*", day_of_month="*", month_of_year="*", day_of_week="*", timezone="Asia/Shanghai"
-    )
-    PeriodicTask.objects.get_or_create(name=name, defaults={"task": task, "crontab": crontab})
-
-
-def unschedule(apps, schema_editor):
-    apps.get_model("django_celery_beat", "PeriodicTask").objects.filter(name=REFRESH[0]).delete()
 
 
 class Migration(migrations.Migration):
@@ -62,5 +49,4 @@ class Migration(migrations.Migration):
                 ],
             },
         ),
-        migrations.RunPython(schedule, unschedule),
     ]

@@ -4,6 +4,7 @@ Split by concern (notices, meetings, elections, confidential cases); import them
 """
 
 from .cases import case_reveal, case_save
+from .departments import placement_save
 from .elections import (
     ELECTION_TRANSITIONS,
     ballot_issue,
@@ -55,6 +56,7 @@ __all__ = [
     "notice_unpublish",
     "objection_decide",
     "objection_lodge",
+    "placement_save",
     "resolution_publish",
     "resolution_record",
     "roll_generate",

@@ -7,6 +7,7 @@ parties' names and phones come masked to everyone but the case's handler; ``reve
 from __future__ import annotations
 
 from .cases import LegalAidCaseViewSet, MediationCaseViewSet, PublicOrderRecordViewSet
+from .departments import PlacementViewSet
 from .elections import BallotBoxViewSet, CandidateViewSet, ElectionViewSet, ObjectionViewSet, VoterViewSet
 from .notices import (
     AgendaItemViewSet,
@@ -33,3 +34,4 @@ def register(router):
     router.register("governance/mediation", MediationCaseViewSet, basename="governance-mediation")
     router.register("governance/legal-aid", LegalAidCaseViewSet, basename="governance-legal-aid")
     router.register("governance/public-order", PublicOrderRecordViewSet, basename="governance-public-order")
+    router.register("governance/placements", PlacementViewSet, basename="governance-placement")

@@ -11,7 +11,13 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from community.actions import record_save
-from community.api_base import CursorPagination, ReadOnlyScopedViewSet, ScopedModelSerializer, ScopedViewSet
+from community.api_base import (
+    BoundedDateField,
+    CursorPagination,
+    ReadOnlyScopedViewSet,
+    ScopedModelSerializer,
+    ScopedViewSet,
+)
 
 from .. import actions, selectors
 from ..choices import ElectionStatus, ObjectionKind
@@ -55,7 +61,7 @@ class ElectionSerializer(ScopedModelSerializer):
 
 
 class RollDeadlineSerializer(serializers.Serializer):
-    objection_deadline = serializers.DateField(required=False, allow_null=True)
+    objection_deadline = BoundedDateField(required=False, allow_null=True)
 
 
 class ElectionViewSet(ScopedViewSet):

@@ -5,10 +5,11 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
-from community.api_base import ReadOnlyScopedViewSet, ScopedModelSerializer, ScopedViewSet
+from community.api_base import BoundedDateTimeField, ReadOnlyScopedViewSet, ScopedModelSerializer, ScopedViewSet
+from community.parsers import SafeJSONParser
 
 from .. import actions, selectors
 from ..filters import MeetingFilter, NoticeFilter, ResolutionFilter
@@ -49,8 +50,8 @@ class NoticeSerializer(ScopedModelSerializer):
 
 
 class NoticePublishSerializer(serializers.Serializer):
-    at = serializers.DateTimeField(required=False, allow_null=True)
-    until = serializers.DateTimeField(required=False, allow_null=True)
+    at = BoundedDateTimeField(required=False, allow_null=True)
+    until = BoundedDateTimeField(required=False, allow_null=True)
 
 
 class NoticeUploadSerializer(serializers.Serializer):
@@ -64,7 +65,7 @@ class NoticeViewSet(ScopedViewSet):
     queryset = Notice.objects.all()
     serializer_class = NoticeSerializer
     filterset_class = NoticeFilter
-    parser_classes = [JSONParser, FormParser, MultiPartParser]
+    parser_classes = [SafeJSONParser, FormParser, MultiPartParser]
 
     def get_queryset(self):
         return selectors.notice_list(user=self.request.user)

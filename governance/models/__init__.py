@@ -1,6 +1,7 @@
 """Models of the governance app: the notice board, meetings, elections and confidential case records."""
 
 from .cases import LegalAidCase, MediationCase, PublicOrderRecord
+from .departments import DepartmentPlacement
 from .elections import BallotBox, BallotIssue, Candidate, Election, RollObjection, Tally, Voter
 from .meetings import AgendaItem, Attendee, Meeting, Resolution
 from .notices import Notice, NoticeAttachment
@@ -11,6 +12,7 @@ __all__ = [
     "BallotBox",
     "BallotIssue",
     "Candidate",
+    "DepartmentPlacement",
     "Election",
     "LegalAidCase",
     "MediationCase",

@@ -6,7 +6,6 @@ import simple_history.models
 from django.conf import settings
 from django.db import migrations, models
 
-
 # a frozen rules version (announced, or a decided correction) is never updated or deleted, whoever asks
 FREEZE_TRIGGER = """
 CREATE OR REPLACE FUNCTION staffing_rules_frozen_guard() RETURNS trigger LANGUAGE plpgsql AS $$

@@ -40,7 +40,7 @@ Create ``tests/benchmarks/bench_<app>.py`` exposing ``BENCHES``, a list whose it
 ``get(url, data, status=200)`` and ``data`` (a dict for what ``setup`` keeps).  ``bare_sql`` may
 also be a callable ``ctx -> (sql, params)``.  A plain callable is named after the function and
 has no bare SQL.  An app that needs scale rows adds them in ``<app>/generate.py`` (see
-``community/generate.py``), which ``generate_county`` calls for both counties.
+``community/demo/generate.py``), which ``generate_county`` calls for both counties.
 """
 
 from __future__ import annotations
@@ -303,7 +303,7 @@ def app_benches():
 
 def ensure_county(code: str, *, towns: int, communities: int, households: int, seed: int, reuse: bool):
     """The county ``code`` at the asked size: generated (replacing an old one) unless reused."""
-    from community import generate
+    from community.demo import generate
     from community.models import County, Household, User
 
     county = County.objects.filter(code=code).first()

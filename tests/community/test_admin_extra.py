@@ -62,13 +62,13 @@ def test_data_migration_fills_existing_rows(household_a):
 
 
 @pytest.mark.django_db
-def test_sweep_is_scheduled_by_migration():
-    """The migration's schedule (run again here: a transactional test elsewhere may have flushed it)."""
+def test_sweep_is_scheduled():
+    """The declared schedule, synced as migrate does (a transactional test elsewhere may have flushed it)."""
     from django_celery_beat.models import PeriodicTask
 
-    migration = importlib.import_module("community.migrations.0004_fill_pinyin_sweep_schedule")
-    migration.schedule_sweep(apps, None)
-    migration.schedule_sweep(apps, None)
+    from community import schedules
+
+    schedules.sync()
     task = PeriodicTask.objects.get(task="community.tasks.data_export_sweep")
     assert task.enabled and task.interval.every == 1 and task.interval.period == "minutes"
     from config.celery import app

@@ -186,15 +186,12 @@ def test_reports_page_says_when_the_job_service_is_down(client, official, county
 
 
 def test_refresh_task_is_scheduled_in_beat():
-    """The migration's schedule (run again here: a transactional test elsewhere may have flushed it)."""
-    import importlib
-
-    from django.apps import apps
+    """The declared schedule, synced as migrate does (a transactional test elsewhere may have flushed it)."""
     from django_celery_beat.models import PeriodicTask
 
-    migration = importlib.import_module("community.migrations.0008_dashboard_payload")
-    migration.schedule(apps, None)
-    migration.schedule(apps, None)
+    from community import schedules
+
+    schedules.sync()
     job = PeriodicTask.objects.get(task="community.tasks.dashboard_refresh_task")
     assert job.enabled and job.crontab.minute == "*/10"
     from config.celery import app

@@ -12,9 +12,10 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 
-from community import generate, selectors
 from community import models as core
+from community import selectors
 from community.choices import DepartmentCode, Relation
+from community.demo import bulk
 from community.models import (
     Building,
     Community,
@@ -189,7 +190,7 @@ def test_hook_is_called_with_the_context(monkeypatch, settings):
 def test_reserved_ids_never_collide_with_later_rows():
     existing = f.SCOPED_FACTORIES["community.Household"](f.CommunityFactory())
     with connection.cursor():
-        block = generate.reserve_ids(Household, 10)
+        block = bulk.reserve_ids(Household, 10)
     assert block.start > existing.pk and len(block) == 10
     later = f.HouseholdFactory(building=existing.building)
     assert later.pk >= block.stop
@@ -284,9 +285,9 @@ def test_copy_text_format_writes_json_values_as_json():
     import json
     from decimal import Decimal
 
-    assert json.loads(generate._pg_text(["interview", "exam"])) == ["interview", "exam"]
-    assert json.loads(generate._pg_text({"上限": Decimal("5.0"), "on": dt.date(2026, 1, 2)})) == {
+    assert json.loads(bulk._pg_text(["interview", "exam"])) == ["interview", "exam"]
+    assert json.loads(bulk._pg_text({"上限": Decimal("5.0"), "on": dt.date(2026, 1, 2)})) == {
         "上限": "5.0",
         "on": "2026-01-02",
     }
-    assert generate._pg_text({"a": "x\ty"}) == '{"a": "x\\\\ty"}'
+    assert bulk._pg_text({"a": "x\ty"}) == '{"a": "x\\\\ty"}'

@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerDown
 
-from community import actions, tasks
+from community import exports, tasks
 from community.models import DataExport, PersonalDataAccess
 from tests import factories as f
 
@@ -54,7 +54,7 @@ def test_export_builds_file_with_progress_and_is_logged(
 ):
     f.SCOPED_FACTORIES["community.Resident"](community_b)  # not the user's: never in the file
     with django_capture_on_commit_callbacks(execute=True):
-        export = actions.data_export_create(by=staff_a, kind=DataExport.Kind.RESIDENT, params={"current": "true"})
+        export = exports.data_export_create(by=staff_a, kind=DataExport.Kind.RESIDENT, params={"current": "true"})
     export.refresh_from_db()
     assert export.status == DataExport.Status.DONE, export.error
     assert (export.progress, export.rows, export.attempts) == (100, 5, 1)
@@ -79,12 +79,12 @@ def test_export_filters_and_reports_progress_in_chunks(eager, staff_a, community
     household = f.SCOPED_FACTORIES["community.Household"](community_a)
     f.ResidentFactory.create_batch(7, household=household, low_income=True)
     f.ResidentFactory.create_batch(2, household=household)
-    monkeypatch.setattr(actions, "EXPORT_CHUNK", 3)
+    monkeypatch.setattr(exports, "EXPORT_CHUNK", 3)
     export = DataExport.objects.create(
         user=staff_a, model=DataExport.Kind.RESIDENT, params={"vulnerability": "low_income"}
     )
     with count_queries() as queries:
-        actions.data_export_run(export_id=export.pk)
+        exports.data_export_run(export_id=export.pk)
     export.refresh_from_db()
     assert export.status == DataExport.Status.DONE and export.rows == 7 and export.progress == 100
     assert len(read_xlsx(export)) == 8
@@ -101,11 +101,11 @@ def test_household_export_needs_its_own_permission(eager, community_a, django_ca
     clerk = f.make_user(role=Role.PARTY_WORKER, scope_level=ScopeLevel.COMMUNITY, community=community_a)
     clerk.user_permissions.add(Permission.objects.get(codename="export_resident"))
     with pytest.raises(PermissionDenied):
-        actions.data_export_create(by=clerk, kind=DataExport.Kind.HOUSEHOLD)
+        exports.data_export_create(by=clerk, kind=DataExport.Kind.HOUSEHOLD)
     clerk.user_permissions.add(Permission.objects.get(codename="export_household"))
     clerk = type(clerk).objects.get(pk=clerk.pk)  # fresh permission cache
     with django_capture_on_commit_callbacks(execute=True):
-        export = actions.data_export_create(by=clerk, kind=DataExport.Kind.HOUSEHOLD)
+        export = exports.data_export_create(by=clerk, kind=DataExport.Kind.HOUSEHOLD)
     export.refresh_from_db()
     assert export.status == DataExport.Status.DONE and export.rows == 1
     assert read_xlsx(export)[0][:2] == ("户ID", "社区编码")
@@ -114,13 +114,13 @@ def test_household_export_needs_its_own_permission(eager, community_a, django_ca
 @pytest.mark.django_db
 def test_export_refused_without_permission_or_with_bad_filters(client, official, staff_a):
     with pytest.raises(PermissionDenied):
-        actions.data_export_create(by=official, kind=DataExport.Kind.RESIDENT)
+        exports.data_export_create(by=official, kind=DataExport.Kind.RESIDENT)
     with pytest.raises(ValidationError):
-        actions.data_export_create(by=staff_a, kind=DataExport.Kind.RESIDENT, params={"community": "abc"})
+        exports.data_export_create(by=staff_a, kind=DataExport.Kind.RESIDENT, params={"community": "abc"})
     with pytest.raises(ValidationError):
-        actions.data_export_create(by=staff_a, kind=DataExport.Kind.RESIDENT, params={"password": "x"})
+        exports.data_export_create(by=staff_a, kind=DataExport.Kind.RESIDENT, params={"password": "x"})
     with pytest.raises(ValidationError):
-        actions.data_export_create(by=staff_a, kind="auth.User")
+        exports.data_export_create(by=staff_a, kind="auth.User")
     assert not DataExport.objects.exists()
     client.force_login(official)
     assert client.get(reverse("admin:community_dataexport_new")).status_code == 403
@@ -148,7 +148,7 @@ def test_broker_down_request_succeeds_and_sweep_resends(
     assert export.status == DataExport.Status.QUEUED and export.enqueued_at is None
     assert export.params == {"community": str(community_a.pk)}
 
-    assert actions.data_export_resend_stale() == 0, "younger than a minute: left alone"
+    assert exports.data_export_resend_stale() == 0, "younger than a minute: left alone"
     DataExport.objects.filter(pk=export.pk).update(created_at=timezone.now() - dt.timedelta(minutes=2))
     assert tasks.data_export_sweep.delay().get() == 1
     export.refresh_from_db()
@@ -160,12 +160,12 @@ def test_running_export_is_not_started_twice_but_a_dead_one_is(eager, staff_a, r
     export = DataExport.objects.create(
         user=staff_a, model=DataExport.Kind.RESIDENT, status=DataExport.Status.RUNNING, started_at=timezone.now()
     )
-    actions.data_export_run(export_id=export.pk)
+    exports.data_export_run(export_id=export.pk)
     export.refresh_from_db()
     assert export.status == DataExport.Status.RUNNING and not export.file
-    assert actions.data_export_resend_stale() == 0
+    assert exports.data_export_resend_stale() == 0
     DataExport.objects.filter(pk=export.pk).update(started_at=timezone.now() - dt.timedelta(hours=2))
-    assert actions.data_export_resend_stale() == 1
+    assert exports.data_export_resend_stale() == 1
     export.refresh_from_db()
     assert export.status == DataExport.Status.DONE and export.attempts == 1
 
@@ -174,7 +174,7 @@ def test_running_export_is_not_started_twice_but_a_dead_one_is(eager, staff_a, r
 def test_export_fails_cleanly_when_permission_is_lost(eager, staff_a, residents_a):
     export = DataExport.objects.create(user=staff_a, model=DataExport.Kind.RESIDENT)
     staff_a.groups.clear()
-    actions.data_export_run(export_id=export.pk)
+    exports.data_export_run(export_id=export.pk)
     export.refresh_from_db()
     assert export.status == DataExport.Status.FAILED and "permission" in export.error
     assert not export.file and not PersonalDataAccess.objects.exists()
@@ -187,7 +187,7 @@ def test_download_only_by_the_owner(client, eager, staff_a, community_a, residen
     url = reverse("admin:community_dataexport_download", args=[export.pk])
     client.force_login(staff_a)
     assert client.get(url).status_code == 404, "not finished yet"
-    actions.data_export_run(export_id=export.pk)
+    exports.data_export_run(export_id=export.pk)
     response = client.get(url)
     assert response.status_code == 200
     assert "attachment" in response["Content-Disposition"]
@@ -226,17 +226,17 @@ def test_changelist_shows_only_own_exports_with_flat_queries(client, staff_a, co
 @pytest.mark.django_db
 def test_owner_deletes_export_and_its_file(client, eager, staff_a, residents_a):
     export = DataExport.objects.create(user=staff_a, model=DataExport.Kind.RESIDENT)
-    actions.data_export_run(export_id=export.pk)
+    exports.data_export_run(export_id=export.pk)
     export.refresh_from_db()
     path = export.file.path
     assert os.path.exists(path)
     other = f.staff_of(residents_a[0].household.building.zone.community)
     with pytest.raises(PermissionDenied):
-        actions.data_export_delete(by=other, export_id=export.pk)
+        exports.data_export_delete(by=other, export_id=export.pk)
     from django.test import TestCase
 
     with TestCase.captureOnCommitCallbacks(execute=True):
-        actions.data_export_delete(by=staff_a, export_id=export.pk)
+        exports.data_export_delete(by=staff_a, export_id=export.pk)
     assert not DataExport.objects.exists() and not os.path.exists(path)
 
 
@@ -253,7 +253,7 @@ def test_real_worker_builds_export(staff_a, community_a):
     household = f.SCOPED_FACTORIES["community.Household"](community_a)
     f.ResidentFactory.create_batch(3, household=household)
     with start_worker(app, perform_ping_check=False, pool="solo", loglevel="WARNING", shutdown_timeout=30):
-        export = actions.data_export_create(by=staff_a, kind=DataExport.Kind.RESIDENT)
+        export = exports.data_export_create(by=staff_a, kind=DataExport.Kind.RESIDENT)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             export.refresh_from_db()

@@ -23,22 +23,35 @@ def test_seed_refused_with_debug_off(settings):
         call_command("seed_reference")
 
 
-@pytest.mark.django_db
-def test_seed_twice_same_data_and_the_dashboard_shows_the_seed(settings, client):
+def _seed(settings):
     from tests.funding.factories import ensure_defaults
 
     ensure_defaults()  # rows of a data migration that an earlier transactional test may have flushed
     settings.DEBUG = True
     call_command("seed_reference", verbosity=0)
+
+
+@pytest.mark.django_db
+def test_seed_twice_same_data(settings):
+    _seed(settings)
     first = _counts()
     call_command("seed_reference", verbosity=0)
     assert _counts() == first
     assert first["community.Community"] == 5
 
+
+# the "now" view of the reference scenario: the year after the reform (2025), whose money covers 2025–2026
+NOW_VIEW = {"period": "year", "value": "2026"}
+
+
+@pytest.mark.django_db
+def test_the_dashboard_shows_the_seeds_13_figures(settings, client):
+    _seed(settings)
+
     from community.models import User
 
     client.force_login(User.objects.get(username="demo_county"))
-    body = client.get("/api/v1/dashboard/", {"period": "year", "live": "1"}).json()
+    body = client.get("/api/v1/dashboard/", {**NOW_VIEW, "live": "1"}).json()
     shown = {f"{s['key']}.{i['key']}": i for s in body["sections"] for i in s["indicators"]}
     values = {key: i["value"] for key, i in shown.items()}
 
@@ -83,6 +96,34 @@ def test_seed_twice_same_data_and_the_dashboard_shows_the_seed(settings, client)
     assert values["facilities.meeting_standard"] == 5
     # 13. offices averaging over 100 m²
     assert number("facilities.average_office_area") > 100
+
+    # each figure says what kind of number it is and is shown in the platform's one format
+    assert (shown["staffing.recruitment_hired"]["kind"], shown["staffing.recruitment_hired"]["text"]) == ("count", "8")
+    assert (shown["staffing.party_share"]["kind"], shown["staffing.party_share"]["text"]) == ("share", "50")
+    assert (shown["staffing.payroll_county_share"]["text"], shown["staffing.payroll_town_share"]["text"]) == (
+        "80",
+        "20",
+    )
+    investment = shown["funding.government_investment"]
+    assert (investment["kind"], investment["text"], investment["wan"]) == ("money", "136,000", "13.6万")
+    assert (shown["staffing.pay_previous"]["text"], shown["staffing.pay_current"]["text"]) == ("220", "500")
+
+    # one timeline: the reform's campaigns and pay are of 2025, the figures say so beside them
+    assert shown["staffing.recruitment_hired"]["since"].startswith("2025-")
+    assert shown["staffing.placement_kept"]["since"].startswith("2025-")
+    assert shown["staffing.payroll_total"]["since"].startswith("2025-")
+    # and the "now" roster is the new committee with the ages the seed implies: younger, nobody over 50
+    assert values["staffing.age_distribution"] == 17
+    ages = shown["staffing.age_distribution"]["chart"]
+    bands = dict(zip(ages["xAxis"]["data"], ages["series"][0]["data"], strict=True))
+    assert bands["≥51"] == 0 and sum(bands.values()) == 30
+
+    # the page shows the same figures in the same format, with the campaign picker in the period form
+    page = client.get("/dashboard/", NOW_VIEW).content.decode()
+    for text in ("136,000", "13.6万", "80%", "20%"):
+        assert text in page, text
+    assert 'name="campaign"' in page
+    assert "None" not in page
 
 
 @pytest.mark.django_db

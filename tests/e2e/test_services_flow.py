@@ -41,19 +41,18 @@ def test_request_from_phone_to_reopened(live_server, phone_page, desktop_page, a
     process = f"{live_server.url}/admin/services/servicerequest/{req.pk}/process/"
     for operation, extra in [
         ("accept", {}),
-        ("assign", {"#id_user": str(staff.pk)}),
+        ("assign", {"#id_assign-user": str(staff.pk)}),
         ("start", {}),
-        ("resolve", {"#id_note": "已更换灯泡"}),
+        ("resolve", {"#id_resolve-note": "已更换灯泡"}),
     ]:
         staff_page.goto(process)
-        staff_page.select_option("#id_operation", operation)
         for selector, value in extra.items():
-            if selector == "#id_user":
+            if selector == "#id_assign-user":
                 staff_page.select_option(selector, value)
             else:
                 staff_page.fill(selector, value)
         with staff_page.expect_navigation():
-            staff_page.click("input[type=submit]")
+            staff_page.click(f"#step-{operation} input[type=submit]")
         assert f"/servicerequest/{req.pk}/change/" in staff_page.url, operation
     req.refresh_from_db()
     assert req.status == Status.RESOLVED

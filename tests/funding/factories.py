@@ -216,3 +216,100 @@ f.PLACED_FACTORIES.update(
 )
 
 __all__ = ["JournalEntry", "JournalLine"]
+
+
+# --- the community's own economy and the departments' grants (gov21) ---------------------------------
+
+from funding.models import (  # noqa: E402
+    DepartmentGrant,
+    HouseholdArea,
+    PartnerCompany,
+    PropertyFeeBill,
+    PropertyFeeReceipt,
+    PropertyFeeSchedule,
+    ReferralFee,
+)
+
+
+def fee_schedule(community, **extra) -> PropertyFeeSchedule:
+    return PropertyFeeSchedule.objects.create(
+        community=community,
+        name=extra.pop("name", f"物业费标准{next(_n)}"),
+        basis=extra.pop("basis", "household"),
+        rate=extra.pop("rate", Decimal("30.00")),
+        valid_from=extra.pop("valid_from", dt.date(2020, 1, 1) + dt.timedelta(days=next(_n))),
+        **extra,
+    )
+
+
+def fee_bill(community, **extra) -> PropertyFeeBill:
+    household = extra.pop("household", None) or f.SCOPED_FACTORIES["community.Household"](community)
+    return PropertyFeeBill.objects.create(
+        community=community,
+        household=household,
+        schedule=extra.pop("schedule", None) or fee_schedule(community),
+        period=extra.pop("period", "2026-01"),
+        period_start=dt.date(2026, 1, 1),
+        period_end=dt.date(2026, 1, 31),
+        amount=extra.pop("amount", Decimal("30.00")),
+        due_on=extra.pop("due_on", dt.date(2026, 3, 2)),
+        issued_by=extra.pop("issued_by", None) or f.staff_of(community),
+        **extra,
+    )
+
+
+def partner(community, **extra) -> PartnerCompany:
+    return PartnerCompany.objects.create(
+        community=community,
+        name=extra.pop("name", f"家政公司{next(_n)}"),
+        services=extra.pop("services", "家政、维修"),
+        contact_phone=extra.pop("contact_phone", "13912345678"),
+        **extra,
+    )
+
+
+def department_grant(community, dept=None) -> DepartmentGrant:
+    from community.choices import DepartmentCode
+
+    dept = dept or f.DepartmentFactory(county=community.town.county, code=DepartmentCode.JUSTICE)
+    return DepartmentGrant.objects.create(
+        community=community,
+        department=dept,
+        use=Use.SERVICES,
+        purpose="法律援助站运行",
+        amount=Decimal("1000.00"),
+        granted_on=DAY,
+        fund=make_fund(community),
+        entry=_draft_entry(community),
+        recorded_by=f.staff_of(community),
+    )
+
+
+f.SCOPED_FACTORIES.update(
+    {
+        "funding.PropertyFeeSchedule": fee_schedule,
+        "funding.HouseholdArea": lambda c: HouseholdArea.objects.create(
+            household=f.SCOPED_FACTORIES["community.Household"](c), area=Decimal("88.50")
+        ),
+        "funding.PropertyFeeBill": fee_bill,
+        "funding.PropertyFeeReceipt": lambda c: PropertyFeeReceipt.objects.create(
+            bill=fee_bill(c),
+            number=1,
+            amount=Decimal("10.00"),
+            paid_on=DAY,
+            entry=_draft_entry(c),
+            received_by=f.staff_of(c),
+        ),
+        "funding.PartnerCompany": partner,
+        "funding.ReferralFee": lambda c: ReferralFee.objects.create(
+            company=partner(c),
+            received_on=DAY,
+            amount=Decimal("200.00"),
+            description="介绍保洁服务",
+            entry=_draft_entry(c),
+            recorded_by=f.staff_of(c),
+        ),
+        "funding.DepartmentGrant": department_grant,
+    }
+)
+f.PLACED_FACTORIES.update({"funding.DepartmentGrant": lambda c, dept: department_grant(c, dept)})

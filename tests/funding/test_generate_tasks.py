@@ -148,15 +148,11 @@ def test_no_lines_asked_for_writes_no_voucher():
 
 
 def test_lapse_is_scheduled_yearly_in_the_beat_tables():
-    import importlib
-
-    from django.apps import apps as django_apps
     from django_celery_beat.models import PeriodicTask
 
-    # the migration's schedule, run again (twice: it is idempotent) since a transactional test may have flushed it
-    schedule = importlib.import_module("funding.migrations.0004_lapse_schedule").schedule
-    schedule(django_apps, None)
-    schedule(django_apps, None)
+    from community import schedules
+
+    schedules.sync()  # what migrate does (a transactional test elsewhere may have flushed the beat tables)
     job = PeriodicTask.objects.get(task="funding.tasks.lapse_funds")
     assert job.enabled and job.crontab is not None
     assert (job.crontab.month_of_year, job.crontab.day_of_month, job.crontab.timezone.key) == (

@@ -5,11 +5,13 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
+from django.db.models import Sum
 from django.test.utils import CaptureQueriesContext
 
 from community.scoping import scope_of
 from funding import selectors
 from funding.choices import Restriction, Use
+from funding.models import PropertyFeeReceipt, ReferralFee
 from tests import factories as f
 from tests.funding.factories import make_fund, post, receive, spend_lines
 
@@ -73,8 +75,8 @@ def test_fund_balances_for_a_period_match_the_kept_rows(community_a, staff_a, ap
 
 
 def test_reference_scenario_is_idempotent_and_shown_on_the_dashboard(client):
-    from community import reference as core_reference
     from community.dashboard import Period, collect
+    from community.demo import reference as core_reference
     from funding import reference
     from funding.models import FacilityAssessment, Fund, JournalEntry, JournalLine
 
@@ -103,7 +105,12 @@ def test_reference_scenario_is_idempotent_and_shown_on_the_dashboard(client):
     by_source = {kind: amount for kind, _label, amount in selectors.balances_by_source(scope=scope)}
     assert by_source["enterprise_donation"] == Decimal("12000.00")
     assert by_source["resident_fundraising"] == Decimal("2000.00")
-    assert by_source["own_property"] == Decimal("40000.00") and by_source["own_referral"] == Decimal("7500.00")
+    # the seed's own income, plus the property fees the demo's 物业管理中心 collected and its referral fees
+    fees = PropertyFeeReceipt.objects.aggregate(total=Sum("amount"))["total"]
+    referrals = ReferralFee.objects.aggregate(total=Sum("amount"))["total"]
+    assert fees > 0 and referrals > 0
+    assert by_source["own_property"] == Decimal("40000.00") + fees
+    assert by_source["own_referral"] == Decimal("7500.00") + referrals
     assert by_source["county_budget"] == by_source["town_budget"] == 0
     client.force_login(official)
     api = client.get("/api/v1/dashboard/", {"scope": "county", "id": ctx.county.pk, "period": "year", "value": "2026"})

@@ -196,3 +196,23 @@ f.SCOPED_FACTORIES.update(
         "governance.PublicOrderRecord": order_record,
     }
 )
+
+
+def placement(community, dept=None, **extra):
+    from community.choices import DepartmentCode
+    from governance.models import DepartmentPlacement
+
+    dept = dept or f.DepartmentFactory(county=community.town.county, code=DepartmentCode.JUSTICE)
+    return DepartmentPlacement.objects.create(
+        department=dept,
+        community=community,
+        person_name=extra.pop("person_name", f"司法员{next(_n)}"),
+        duty=extra.pop("duty", "每周二驻社区法律咨询"),
+        phone=extra.pop("phone", "13812345678"),
+        start=extra.pop("start", dt.date(2026, 1, 1)),
+        **extra,
+    )
+
+
+f.SCOPED_FACTORIES["governance.DepartmentPlacement"] = placement
+f.PLACED_FACTORIES["governance.DepartmentPlacement"] = lambda c, dept: placement(c, dept)

@@ -3,8 +3,8 @@ loaded twice without duplicates, and the dashboard section shows them."""
 
 import pytest
 
-from community import reference as core
 from community.dashboard import SECTIONS, Period
+from community.demo import reference as core
 from community.scoping import Scope
 from governance import reference
 from governance.choices import ElectionStatus

@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.db.models import Count, Exists, F, OuterRef, Q
 
 import partybuild.generate as party_generate
-from community import generate
+from community.demo import generate
 from community.models import Community, County, Household
 from partybuild import actions, selectors
 from partybuild.choices import CoverageRole, LiaisonKind, OrgKind

@@ -4,7 +4,7 @@ import pytest
 from django.db.models import F
 from django.utils import timezone
 
-from community import reference as core_reference
+from community.demo import reference as core_reference
 from community.models import Household
 from partybuild import reference, selectors
 from partybuild.choices import CoverageRole, LiaisonKind, OrgKind, PositionRole

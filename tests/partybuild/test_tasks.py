@@ -50,14 +50,11 @@ def test_monthly_coverage_report_is_made_once(eager, community_a, community_b):
 
 
 def test_schedules_are_in_the_beat_tables():
-    import importlib
-
-    from django.apps import apps as django_apps
     from django_celery_beat.models import PeriodicTask
 
-    # the migration's schedules, made again (idempotent) since a transactional test may have flushed them
-    importlib.import_module("partybuild.migrations.0002_schedules").create(django_apps, None)
-    importlib.import_module("partybuild.migrations.0002_schedules").create(django_apps, None)
+    from community import schedules
+
+    schedules.sync()  # what migrate does (a transactional test elsewhere may have flushed the beat tables)
 
     names = set(PeriodicTask.objects.filter(task__startswith="partybuild.").values_list("task", flat=True))
     assert names == {"partybuild.tasks.visits_due_weekly", "partybuild.tasks.coverage_report_monthly"}

@@ -25,7 +25,7 @@ from django.utils import timezone
 
 from community import checks
 from community.auth_models import PasswordHistory
-from community.reference import DEMO_PASSWORD
+from community.demo.reference import DEMO_PASSWORD
 from tests import factories as f
 
 ROOT = Path(__file__).resolve().parents[2]

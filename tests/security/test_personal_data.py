@@ -61,17 +61,13 @@ def test_purge_keeps_a_year_by_default_and_deletes_in_batches(staff_a, settings)
 
 
 def test_purge_runs_daily_from_the_beat_schedule(staff_a):
-    """The migration's schedule (run again here, twice: a transactional test elsewhere may have flushed it)."""
-    import importlib
-
-    from django.apps import apps
+    """The declared schedule, synced as migrate does (a transactional test elsewhere may have flushed it)."""
     from django_celery_beat.models import PeriodicTask
 
+    from community import schedules
     from community.tasks import personal_data_log_purge_task
 
-    migration = importlib.import_module("community.migrations.0010_access_log_purge_schedule")
-    migration.schedule(apps, None)
-    migration.schedule(apps, None)
+    schedules.sync()
     job = PeriodicTask.objects.get(task="community.tasks.personal_data_log_purge_task")
     assert job.enabled and job.crontab.hour == "2" and job.crontab.day_of_month == "*"
     kept = log_row(staff_a, dt.timedelta(days=10))

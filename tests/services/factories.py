@@ -196,3 +196,30 @@ f.PLACED_FACTORIES.update(
         "services.Open311Client": lambda c, dept: Open311Client.objects.create(name=f"市民热线{next(_n)}"),
     }
 )
+
+
+# --- resident units' obligations (gov21) ---------------------------------------------------------------
+
+from services.models import ObligationFulfilment, UnitObligation  # noqa: E402
+
+
+def obligation(community, **extra) -> UnitObligation:
+    return UnitObligation.objects.create(
+        unit=extra.pop("unit", None) or f.ResidentUnitFactory(community=community),
+        category=extra.pop("category", "facilities"),
+        duty=extra.pop("duty", "周末向居民开放操场"),
+        agreed_on=extra.pop("agreed_on", dt.date(2024, 1, 15)),
+        **extra,
+    )
+
+
+def fulfilment(community, **extra) -> ObligationFulfilment:
+    return ObligationFulfilment.objects.create(
+        obligation=extra.pop("obligation", None) or obligation(community),
+        year=extra.pop("year", 2025),
+        status=extra.pop("status", "fulfilled"),
+        **extra,
+    )
+
+
+f.SCOPED_FACTORIES.update({"services.UnitObligation": obligation, "services.ObligationFulfilment": fulfilment})

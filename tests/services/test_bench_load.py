@@ -59,12 +59,14 @@ def test_services_bench_rows_are_flat_and_match_their_bare_sql():
     page = bench_services.TRIAGE_PAGE_SQL.format(where="", order="r.id DESC", limit=51)
     assert [row[0] for row in harness.run_sql(page, [full_county.pk])] == api_ids
     changelist = full.get("/admin/services/servicerequest/")
-    ordered = bench_services.TRIAGE_PAGE_SQL.format(where="", order="r.submitted_at DESC, r.id DESC", limit=50)
+    ordered = bench_services.TRIAGE_PAGE_SQL.format(
+        where=bench_services.OPEN_WHERE, order=bench_services.DUE_ORDER, limit=50
+    )
     assert [row[0] for row in harness.run_sql(ordered, [full_county.pk])] == [
         r.pk for r in changelist.context["cl"].result_list
     ]
     overdue = bench_services.TRIAGE_PAGE_SQL.format(
-        where=bench_services.OVERDUE_WHERE, order="r.submitted_at DESC, r.id DESC", limit=50
+        where=bench_services.OVERDUE_WHERE, order=bench_services.DUE_ORDER, limit=50
     )
     queue = full.get("/admin/services/servicerequest/", {"overdue": "yes"})
     assert sorted(row[0] for row in harness.run_sql(overdue, [full_county.pk])) == sorted(

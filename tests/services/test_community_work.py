@@ -11,7 +11,7 @@ from django.utils import timezone
 from community.choices import DepartmentCode, Role, ScopeLevel
 from community.dashboard import Period
 from community.scoping import Scope
-from services import actions, selectors
+from services import actions, selectors, validators
 from services.choices import ActivityKind, BookingStatus, Rating, Status
 from services.models import Activity, Commitment, CommunityEvent, Evaluation, Facility, FacilityBooking, ServiceRequest
 from tests import factories as f
@@ -236,17 +236,17 @@ def test_sharing_indicators(community_a, staff_a):
 
 def test_bad_model_input_through_validation():
     with pytest.raises(ValidationError):
-        actions.validate_questions([{"code": "a b", "label": "x"}])
+        validators.validate_questions([{"code": "a b", "label": "x"}])
     with pytest.raises(ValidationError):
-        actions.validate_questions([{"code": "a", "label": "x", "type": "singlevaluelist"}])
-    actions.validate_questions([{"code": "a", "label": "x", "type": "number"}])
+        validators.validate_questions([{"code": "a", "label": "x", "type": "singlevaluelist"}])
+    validators.validate_questions([{"code": "a", "label": "x", "type": "number"}])
 
 
 # --- reference scenario -------------------------------------------------------------------------
 
 
 def test_reference_scenario_is_realistic_and_idempotent(settings):
-    from community import reference as core
+    from community.demo import reference as core
     from services import reference
 
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

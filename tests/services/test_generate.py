@@ -1,4 +1,4 @@
-"""services/generate.py at a small scale: a year of requests with consistent timelines, 六进, facilities, events."""
+"""services/generate/ at a small scale: a year of requests with consistent timelines, 六进, facilities, events."""
 
 from __future__ import annotations
 

@@ -88,7 +88,7 @@ def test_client_submits_and_follows_a_request(client, category, community_a, api
     assert public["service_code"] == "repair" and public["lat"] == pytest.approx(30.123456)
     assert public["description"] == "" and "东风路18号" not in public["address"]
     assert "13912340000" not in str(public) and "王" not in str(public)
-    full = client.get(f"{BASE}/requests/{req.pk}.json", {"api_key": api_key}).json()[0]
+    full = client.get(f"{BASE}/requests/{req.pk}.json", headers={"X-Api-Key": api_key}).json()[0]
     assert full["description"] == "路灯不亮"
     xml = ET.fromstring(client.get(f"{BASE}/requests/{req.pk}.xml").content)
     assert xml.tag == "service_requests" and xml.find("request/status").text == "open"

@@ -439,6 +439,10 @@ def test_resident_adds_information_cancels_and_rates(client, community_a, staff_
     response = client.post(reverse("services:track"), {**base, "op": "rate", "rating": "satisfied"})
     assert response.status_code == 400  # not resolved yet
     response = client.post(reverse("services:track"), {**base, "op": "cancel", "reason": "已修好"})
+    assert response.status_code == 400  # not confirmed: nothing happens
+    req.refresh_from_db()
+    assert req.status != Status.CANCELLED
+    response = client.post(reverse("services:track"), {**base, "op": "cancel", "reason": "已修好", "confirm": "on"})
     req.refresh_from_db()
     assert req.status == Status.CANCELLED
     resolved = sf.service_request(community_a, status=Status.RESOLVED, phone="13900004321")

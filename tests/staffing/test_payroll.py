@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 
+from funding.models import CostSplit, JournalEntry
 from staffing import actions, payroll
 from staffing.models import PayrollLine, PayrollRun, PayrollShare, PayScale
 from staffing.tasks import payroll_month
@@ -21,16 +22,8 @@ def scales(county):
     PayScale.objects.create(county=county, monthly_amount=Decimal("500"), effective_from=D(2004, 7, 1))
 
 
-def test_largest_remainder_split_to_the_cent():
-    assert payroll.largest_remainder(Decimal("333.33"), [8000, 2000]) == [Decimal("266.66"), Decimal("66.67")]
-    assert payroll.largest_remainder(Decimal("0.01"), [8000, 2000]) == [Decimal("0.01"), Decimal("0.00")]
-    assert payroll.largest_remainder(Decimal("15000"), [8000, 2000]) == [Decimal("12000.00"), Decimal("3000.00")]
-
-
-def test_allocate_uses_the_funding_rule_when_present():
+def test_allocate_uses_the_funding_rule():
     split = payroll.split_for()
-    if split is None:
-        pytest.skip("the funding app (its cost split) is not installed here")
     parts = payroll.allocate(split, Decimal("333.33"))
     assert [(kind, amount) for _n, kind, _bp, amount in parts] == [
         ("county", Decimal("266.66")),
@@ -60,6 +53,14 @@ def test_payroll_task_is_idempotent_and_follows_the_scale(settings, scales, offi
         assert line.county_share + line.town_share == line.amount
 
 
+def test_payroll_without_the_funding_split_is_refused_and_writes_nothing(scales, official, community_a):
+    staff_in(community_a, start=D(2003, 1, 1))
+    CostSplit.objects.all().delete()
+    with pytest.raises(ValidationError, match="cost split"):
+        actions.payroll_run(by=official, community_id=community_a.pk, month="2005-01")
+    assert not PayrollRun.objects.exists() and not PayrollLine.objects.exists()
+
+
 def test_payroll_without_a_scale_is_refused(county, official, community_a):
     with pytest.raises(ValidationError, match="No pay scale"):
         actions.payroll_run(by=official, community_id=community_a.pk, month="1990-01")
@@ -67,11 +68,6 @@ def test_payroll_without_a_scale_is_refused(county, official, community_a):
 
 
 def test_pay_lands_in_the_ledger_split_80_20_to_the_cent(scales, official, community_a):
-    pytest.importorskip("funding.actions")
-    if payroll.split_for() is None:
-        pytest.skip("the funding app's seeded cost split is not there")
-    from funding.models import JournalEntry
-
     for _ in range(3):
         staff_in(community_a, start=D(2003, 1, 1))
     PayScale.objects.create(

@@ -4,8 +4,8 @@ from decimal import Decimal
 
 import pytest
 
-from community import reference as core_reference
 from community.dashboard import SECTIONS, Period
+from community.demo import reference as core_reference
 from community.scoping import Scope
 from staffing import reference
 from staffing.choices import CampaignKind, Stage
@@ -81,9 +81,43 @@ def test_reference_campaigns_went_through_every_stage():
         ]
         assert app.staff_member.origin == "recruited"
     # the month before the raise paid 220 a head, split 80/20 to the cent
-    june = PayrollRun.objects.filter(month__year=2004, month__month=6)
+    june = PayrollRun.objects.filter(month__year=2025, month__month=6)
     assert {line.amount for line in PayrollLine.objects.filter(run__in=june)} == {Decimal("220.00")}
     for run in june:
         shares = {s.payer_kind: s.amount for s in PayrollShare.objects.filter(run=run)}
         assert shares["county"] + shares["town"] == run.total
         assert shares["county"] == (run.total * Decimal("0.8")).quantize(Decimal("0.01"))
+
+
+@pytest.mark.django_db
+def test_the_reform_is_dated_2025_and_the_now_view_shows_the_new_younger_committee():
+    """The reform's staff and pay are dated as of the reform (2025, the years of the 136,000 yuan); the "now"
+    view's roster is the new committee, with the ages the seed implies (the reform brought younger staff)."""
+    ctx = _load()
+    scope = Scope("county", county_id=ctx.county.pk)
+    campaigns = list(
+        Application.objects.filter(stage=Stage.HIRED).values_list("post__campaign__announced_on", flat=True)
+    )
+    assert {day.year for day in campaigns} == {2025}
+    assert set(PayrollRun.objects.values_list("month__year", flat=True)) == {2025}
+    assert StaffMember.objects.filter(start__year__lt=2019).count() == 0
+
+    def figures(kind, value):
+        return {i.key: i for i in SECTIONS["staffing"].fn(scope, Period.parse(kind, value))}
+
+    now = figures("month", "2026-11")
+    assert now["staff_total"].value == 30
+    # 8 recruited (≤ 33), 7 of the 17 placed and 2 of the 5 secretaries are 40 or younger; nobody is over 50
+    assert now["age_distribution"].value == 17
+    chart = now["age_distribution"].chart
+    bars = dict(zip(chart["xAxis"]["data"], chart["series"][0]["data"], strict=True))
+    assert bars["≥51"] == 0
+    assert sum(bars.values()) == 30
+    # the reform's campaigns and pay are of 2025, and the figures say so beside them
+    assert now["recruitment_hired"].since == "2025-03-15"
+    assert (now["payroll_total"].since, now["payroll_total"].until) == ("2025-09-01", "2025-09-30")
+    assert now["pay_current"].value == Decimal("500")
+    # before the reform (2024) no campaign had been held and the old scale was in force
+    before = figures("year", "2024")
+    assert before["recruitment_hired"].value == 0 and before["recruitment_hired"].link == ""
+    assert before["pay_current"].value == Decimal("220")

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 
-from staffing import actions, rulebook
+from staffing import actions
 from staffing.choices import RulesStatus
 from staffing.models import CampaignRules
 from tests import factories as f
@@ -46,10 +46,10 @@ def test_a_correction_needs_a_reason_and_a_second_county_official(build, officia
     assert (proposal.version, proposal.status, proposal.frozen) == (2, RulesStatus.PROPOSED, False)
     assert actions.current_rules(b.campaign).version == 1  # not in force until approved
     with pytest.raises(ValidationError, match="second person"):
-        rulebook.rules_correction_approve(by=official, rules_id=proposal.pk)
+        actions.rules_correction_approve(by=official, rules_id=proposal.pk)
     with pytest.raises(ValidationError, match="already awaiting"):
         actions.rules_update(by=second_official, campaign_id=b.campaign.pk, reason="再改", bonus_cap=Decimal("3"))
-    approved = rulebook.rules_correction_approve(by=second_official, rules_id=proposal.pk)
+    approved = actions.rules_correction_approve(by=second_official, rules_id=proposal.pk)
     assert (approved.status, approved.frozen, approved.approved_by) == (RulesStatus.ADOPTED, True, second_official)
     current = actions.current_rules(b.campaign)
     assert current.version == 2 and current.interview_pass_mark == Decimal("65")
@@ -60,11 +60,11 @@ def test_a_correction_needs_a_reason_and_a_second_county_official(build, officia
 def test_a_rejected_correction_stays_on_the_record_and_never_applies(build, official, second_official):
     b = build(n=1)
     proposal = actions.rules_update(by=official, campaign_id=b.campaign.pk, reason="调整", bonus_cap=Decimal("3"))
-    rulebook.rules_correction_reject(by=second_official, rules_id=proposal.pk)
+    actions.rules_correction_reject(by=second_official, rules_id=proposal.pk)
     assert _versions(b.campaign) == [(1, RulesStatus.ADOPTED), (2, RulesStatus.REJECTED)]
     assert actions.current_rules(b.campaign).bonus_cap == Decimal("5")
     with pytest.raises(ValidationError, match="not a correction awaiting"):
-        rulebook.rules_correction_approve(by=second_official, rules_id=proposal.pk)
+        actions.rules_correction_approve(by=second_official, rules_id=proposal.pk)
 
 
 def test_no_correction_once_a_score_is_entered(build, official, second_official):
@@ -73,8 +73,8 @@ def test_no_correction_once_a_score_is_entered(build, official, second_official)
     b.review()
     actions.written_scores_record(by=b.by, campaign_id=b.campaign.pk, scores={b.apps[0].exam_number: "80"})
     with pytest.raises(ValidationError, match="Scores have been entered"):
-        rulebook.rules_correction_approve(by=second_official, rules_id=proposal.pk)
-    rulebook.rules_correction_reject(by=second_official, rules_id=proposal.pk)
+        actions.rules_correction_approve(by=second_official, rules_id=proposal.pk)
+    actions.rules_correction_reject(by=second_official, rules_id=proposal.pk)
     with pytest.raises(ValidationError, match="Scores have been entered"):
         actions.rules_update(by=official, campaign_id=b.campaign.pk, reason="领导要求", written_weight=Decimal("0.5"))
     assert actions.current_rules(b.campaign).version == 1
@@ -85,7 +85,7 @@ def test_every_version_is_on_the_public_announcement_page(client, build, officia
     proposal = actions.rules_update(
         by=official, campaign_id=b.campaign.pk, reason="更正笔误", interview_pass_mark=Decimal("65")
     )
-    rulebook.rules_correction_approve(by=second_official, rules_id=proposal.pk)
+    actions.rules_correction_approve(by=second_official, rules_id=proposal.pk)
     page = client.get(reverse("staffing:announcement", args=[b.campaign.pk])).content.decode()
     assert 'id="rules-heading-1"' in page and 'id="rules-heading-2"' in page
     assert "更正笔误" in page and "65" in page

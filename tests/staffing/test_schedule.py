@@ -6,8 +6,10 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from staffing import actions
+from staffing.actions import pay
 from staffing.choices import PayrollStatus
 from staffing.models import PayrollLine, PayrollRun, PayScale
 from staffing.tasks import payroll_monthly
@@ -19,17 +21,12 @@ D = dt.date
 
 
 def test_the_beat_entry_runs_the_payroll_on_the_first():
-    import importlib
-
-    from django.apps import apps as django_apps
     from django_celery_beat.models import PeriodicTask
 
+    from community import schedules
     from config.celery import app
 
-    # the migration's schedule, run again (twice: it is idempotent) since a transactional test may have flushed it
-    schedule = importlib.import_module("staffing.migrations.0002_payroll_schedule").schedule
-    schedule(django_apps, None)
-    schedule(django_apps, None)
+    schedules.sync()  # what migrate does (a transactional test elsewhere may have flushed the beat tables)
     job = PeriodicTask.objects.get(task="staffing.tasks.payroll_monthly")
     assert job.enabled and job.crontab is not None
     assert (job.crontab.minute, job.crontab.hour, job.crontab.day_of_month) == ("0", "3", "1")
@@ -83,7 +80,7 @@ def test_monthly_payroll_of_every_county_is_idempotent(settings, county, communi
 def test_the_job_defaults_to_last_month(county, community_a, monkeypatch):
     PayScale.objects.create(county=county, monthly_amount=Decimal("500"), effective_from=D(2004, 7, 1))
     staff_in(community_a, start=D(2020, 1, 1))
-    monkeypatch.setattr(actions.timezone, "localdate", lambda *a, **k: D(2025, 3, 1))
+    monkeypatch.setattr(timezone, "localdate", lambda *a, **k: D(2025, 3, 1))
     summary = actions.payroll_run_counties()
     assert summary["month"] == "2025-02"
     assert PayrollRun.objects.get(community=community_a).month == D(2025, 2, 1)
@@ -102,7 +99,7 @@ def test_a_refused_community_does_not_stop_the_others(county, community_a, commu
             raise ValidationError("The ledger period is closed.")
         return real(by=by, community_id=community_id, month=month)
 
-    monkeypatch.setattr(actions, "payroll_run", refuse_a)
+    monkeypatch.setattr(pay, "payroll_run", refuse_a)
     summary = actions.payroll_run_counties(month="2024-08")
     assert summary["runs"] == 1 and summary["refused"] == [(community_a.pk, "The ledger period is closed.")]
     assert list(PayrollRun.objects.values_list("community_id", flat=True)) == [community_b.pk]

@@ -14,7 +14,8 @@ from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from staffing import calendar_actions, checks
+from staffing import checks
+from staffing.actions import calendar as calendar_actions
 from staffing.calendar_models import CalendarYear, WorkdayOverride
 from staffing.choices import CalendarSource
 from staffing.workdays import Calendar, add_working_days, count_working_days, coverage

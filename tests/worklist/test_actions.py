@@ -393,15 +393,12 @@ def test_reminders_once_a_day_by_email_and_row(task, community_a, community_b, s
 
 
 def test_beat_schedule_is_in_the_database():
-    """The migration's schedule, run again (twice: it is idempotent) since a transactional test may have flushed it."""
-    import importlib
-
-    from django.apps import apps as django_apps
+    """The declared schedule, synced as migrate does (a transactional test elsewhere may have flushed it)."""
     from django_celery_beat.models import PeriodicTask
 
-    schedule = importlib.import_module("worklist.migrations.0002_reminder_schedule").schedule_reminders
-    schedule(django_apps, None)
-    schedule(django_apps, None)
+    from community import schedules
+
+    schedules.sync()
     job = PeriodicTask.objects.get(task="worklist.tasks.send_deadline_reminders")
     assert job.enabled and job.crontab.hour == "8"
 

@@ -69,7 +69,7 @@ def test_dashboard_indicators(client, official, cadre, staff_a, staff_b, item, c
 
 
 def test_reference_scenario_loads_twice_to_the_same_data():
-    from community import reference
+    from community.demo import reference
     from worklist import reference as worklist_reference
 
     ctx = reference.load_core(out=StringIO())

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from community import reference
+from community.demo import reference
 
 
 class Command(BaseCommand):

@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
-from staffing.calendar_actions import calendar_sync
+from staffing.actions.calendar import calendar_sync
 from staffing.workdays import coverage, coverage_message
 
 

@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 from django.contrib.auth.models import Group
 from django.db import transaction
 
-from .choices import DepartmentCode, Relation, ResidenceType, Role, ScopeLevel, UnitKind
-from .idnumbers import make_id_number
-from .models import (
+from ..choices import DepartmentCode, Relation, ResidenceType, Role, ScopeLevel, UnitKind
+from ..idnumbers import make_id_number
+from ..models import (
     Building,
     Community,
     County,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from chinese_calendar import constants
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -12,13 +13,12 @@ from simple_history.utils import bulk_create_with_history
 from community.choices import ScopeLevel
 from community.scoping import scope_of
 
-from .calendar_models import CalendarYear, WorkdayOverride
-from .choices import CalendarSource
+from ..calendar_models import CalendarYear, WorkdayOverride
+from ..choices import CalendarSource
 
 
 def library_schedule() -> dict[int, dict[dt.date, tuple[bool, str]]]:
     """What chinesecalendar knows, by year: {year: {date: (is_workday, holiday name)}}."""
-    from chinese_calendar import constants
 
     names = {h.value: h.chinese for h in constants.Holiday}
     years: dict[int, dict[dt.date, tuple[bool, str]]] = {}

@@ -41,8 +41,6 @@ made that point into the county.  Apps must not import each other's models here 
 from __future__ import annotations
 
 import datetime as dt
-import io
-import json
 import math
 import random
 import sys
@@ -50,21 +48,20 @@ import time
 from bisect import bisect
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from decimal import Decimal
 from importlib import import_module
-from itertools import accumulate
 
 from django.conf import settings
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.core.exceptions import ValidationError
-from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, connections, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from stdnum.cn import ric
+from tqdm import tqdm
 
-from .choices import Relation, ResidenceType, TownKind, UnitKind
-from .idnumbers import make_id_number
-from .models import (
+from ..choices import Relation, ResidenceType, TownKind
+from ..idnumbers import make_id_number
+from ..models import (
     Building,
     Community,
     County,
@@ -77,223 +74,25 @@ from .models import (
     User,
     Zone,
 )
+from .bulk import CopyWriter, GenerateStats, copy_rows, reserve_ids
+from .names import (
+    COUNTY_NAMES,
+    EARLIER_REASONS,
+    MOBILE_PREFIXES,
+    MOVE_REASONS,
+    PLACE_WORDS,
+    ROAD_SUFFIXES,
+    UNIT_CONTACT_TITLES,
+    UNIT_TEMPLATES,
+    faker_names,
+)
 from .reference import DEPARTMENTS
 
 DEFAULT_COUNTY_CODE = "330122"  # 桐庐县: a region code valid for every birth year
 HOUSEHOLDS_PER_BUILDING = 24  # 2 entrances x 6 floors x 2 flats
 FLOORS = 6
 ZONES_PER_COMMUNITY = 4
-COPY_BATCH = 20_000
 ID_ORDERS = 499  # order codes 001-499 of make_id_number's sequence, per birth date and sex
-
-# --- names and places -----------------------------------------------------------------------
-
-COUNTY_NAMES = ["青山县", "临溪县", "平川县", "安和县", "清河县", "云溪县", "长乐县", "宁远县", "丰泽县", "松岭县"]
-_PLACE_LINES = (
-    "东风 西湖 新华 人民 解放 建设 光明 胜利 团结 友谊 文化 朝阳 向阳 红星 长安 锦绣 金桥 翠苑 桂花 桃源",
-    "柳岸 青石 白沙 龙泉 金山 平安 永兴 兴隆 和平 幸福 春晖 秀水 明珠 滨江 临江 南湖 北山 东城 西城 南门",
-    "北门 新城 古城 枫林 松涛 竹园 梅园 荷塘 莲花 凤凰 龙山 玉泉 清溪 双塔 三元 五星 七里 九龙 百合 丰乐",
-    "富康 安居 宜居 嘉和 瑞祥 景福 康乐 万福 盛世 华庭 育才 教场 书院 府前 县前 仓前 河西 河东 江南 桥头",
-)
-PLACE_WORDS = [word for line in _PLACE_LINES for word in line.split()]
-ROAD_SUFFIXES = ["路", "街", "大道", "巷"]
-UNIT_TEMPLATES = [
-    (UnitKind.SCHOOL, "{w}小学", "向居民开放操场和图书室，参与社区共建"),
-    (UnitKind.SCHOOL, "{w}幼儿园", "开展亲子活动，参与社区共建"),
-    (UnitKind.HOSPITAL, "{w}社区卫生服务站", "健康讲座，义诊，建立居民健康档案"),
-    (UnitKind.HOSPITAL, "{w}卫生院", "向居民开放康复室，上门巡诊"),
-    (UnitKind.ENTERPRISE, "{w}超市", "为困难群众送货上门，提供便民服务"),
-    (UnitKind.ENTERPRISE, "农业银行{w}支行", "金融知识宣传，助老服务"),
-    (UnitKind.ENTERPRISE, "{w}物业服务中心", "小区物业管理，配合环境整治"),
-    (UnitKind.GOVERNMENT, "{w}派出所", "维护社区治安，法制宣传"),
-    (UnitKind.GOVERNMENT, "{w}供电所", "安全用电宣传，故障抢修"),
-    (UnitKind.PUBLIC_INSTITUTION, "{w}文化站", "向居民开放活动室，组织文体活动"),
-    (UnitKind.PUBLIC_INSTITUTION, "{w}邮政所", "代办业务，报刊投递"),
-    (UnitKind.SOCIAL_ORG, "{w}志愿者协会", "组织志愿服务，结对帮扶"),
-    (UnitKind.SOCIAL_ORG, "{w}老年协会", "组织老年文体活动，邻里互助"),
-    (UnitKind.OTHER, "{w}农贸市场", "维护市场秩序，参与环境整治"),
-]
-UNIT_CONTACT_TITLES = {
-    UnitKind.SCHOOL: "校长",
-    UnitKind.HOSPITAL: "院长",
-    UnitKind.ENTERPRISE: "经理",
-    UnitKind.GOVERNMENT: "所长",
-    UnitKind.PUBLIC_INSTITUTION: "站长",
-    UnitKind.SOCIAL_ORG: "会长",
-    UnitKind.OTHER: "主任",
-}
-# mobile prefixes that phonenumbers accepts for CN
-MOBILE_PREFIXES = [str(p) for p in [*range(130, 140), 150, 151, 152, 153, 155, 156, 157, 158, 159, 166, 176, 177]] + [
-    str(p) for p in [*range(180, 190), 198, 199]
-]
-MOVE_REASONS = ["购房迁入", "投亲迁入", "婚嫁迁入", "工作调动", "拆迁安置"]
-EARLIER_REASONS = ["户内迁移", "搬家", "分户", "房屋置换"]
-
-
-def _faker_names():
-    from faker.providers.person.zh_CN import Provider
-
-    surnames = list(Provider.last_names.keys())
-    cum = list(accumulate(Provider.last_names.values()))
-    return surnames, cum, list(Provider.first_names_male), list(Provider.first_names_female)
-
-
-# --- COPY and bulk writing -------------------------------------------------------------------
-
-
-def _pg_text(value) -> str:
-    """One value in COPY's text format."""
-    if value is None:
-        return "\\N"
-    kind = type(value)
-    if kind is str:
-        if "\\" in value or "\t" in value or "\n" in value or "\r" in value:
-            value = value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
-        return value
-    if kind is bool:
-        return "t" if value else "f"
-    if kind is int or kind is Decimal:
-        return str(value)
-    if isinstance(value, dt.date):  # date and datetime
-        return value.isoformat()
-    if kind is list or kind is dict:  # JSONField values (no ArrayField in the project)
-        return _pg_text(json.dumps(value, ensure_ascii=False, cls=DjangoJSONEncoder))
-    return _pg_text(str(value))
-
-
-@dataclass
-class TableStats:
-    rows: int = 0
-    seconds: float = 0.0
-
-    @property
-    def rate(self) -> float:
-        return self.rows / self.seconds if self.seconds else 0.0
-
-
-@dataclass
-class GenerateStats:
-    tables: dict[str, TableStats] = field(default_factory=dict)
-    started: float = field(default_factory=time.perf_counter)
-    finished: float | None = None
-
-    def table(self, name: str) -> TableStats:
-        return self.tables.setdefault(name, TableStats())
-
-    @property
-    def rows(self) -> int:
-        return sum(t.rows for t in self.tables.values())
-
-    @property
-    def seconds(self) -> float:
-        return (self.finished or time.perf_counter()) - self.started
-
-    def summary(self) -> str:
-        parts = ", ".join(f"{name} {t.rows:,} ({t.rate:,.0f}/s)" for name, t in self.tables.items() if t.rows)
-        total = self.rows
-        rate = total / self.seconds if self.seconds else 0.0
-        return _("rows/s: %(parts)s; total %(rows)s rows in %(seconds).1f s (%(rate)s rows/s)") % {
-            "parts": parts,
-            "rows": f"{total:,}",
-            "seconds": self.seconds,
-            "rate": f"{rate:,.0f}",
-        }
-
-
-class CopyWriter:
-    """Buffers rows of one table and writes them with PostgreSQL's COPY, ``batch`` rows at a time.
-
-    Concrete fields left out of ``columns`` (but the auto primary key) are filled as the model
-    would: from their default, ``auto_now``, NULL, ``""`` for blank text, and a pinyin field from
-    ``name``.  The time spent encoding and writing is counted in ``stats`` under the table's name,
-    and the rows in ``progress`` (a tqdm bar) when given.
-    """
-
-    def __init__(self, model, columns, *, using="default", stats=None, progress=None, batch=COPY_BATCH):
-        self.model = model
-        self.columns = list(columns)
-        self.fields = [model._meta.get_field(c) for c in self.columns]
-        known = {f.name for f in self.fields} | {f.attname for f in self.fields} | {model._meta.pk.name}
-        self.fillers = _extra_fillers(model, known, now=timezone.now())
-        self.fields += [model._meta.get_field(attname) for attname, _fill in self.fillers]
-        self.connection = connections[using]
-        self.using = using
-        self.batch = batch
-        self.stats = (stats or GenerateStats()).table(model._meta.db_table)
-        self.progress = progress
-        self.count = 0
-        self.pending = 0
-        self.buffer = io.StringIO()
-        quote = self.connection.ops.quote_name
-        self.sql = "COPY {} ({}) FROM STDIN".format(
-            quote(model._meta.db_table), ", ".join(quote(f.column) for f in self.fields)
-        )
-
-    def add(self, row) -> None:
-        start = time.perf_counter()
-        if self.fillers:
-            values = dict(zip(self.columns, row, strict=True))
-            row = (*row, *(fill(values) for _attname, fill in self.fillers))
-        self.buffer.write("\t".join(map(_pg_text, row)))
-        self.buffer.write("\n")
-        self.pending += 1
-        self.stats.seconds += time.perf_counter() - start
-        if self.pending >= self.batch:
-            self.flush()
-
-    def extend(self, rows: Iterable) -> None:
-        for row in rows:
-            self.add(row)
-
-    def flush(self) -> None:
-        if not self.pending:
-            return
-        start = time.perf_counter()
-        self.buffer.seek(0)
-        with self.connection.cursor() as cursor:
-            cursor.copy_expert(self.sql, self.buffer)
-        self.buffer = io.StringIO()
-        self.stats.seconds += time.perf_counter() - start
-        self.stats.rows += self.pending
-        self.count += self.pending
-        if self.progress is not None:
-            self.progress.update(self.pending)
-        self.pending = 0
-
-    def close(self) -> int:
-        self.flush()
-        return self.count
-
-
-def copy_rows(model, columns, rows: Iterable, *, using="default", stats=None, progress=None) -> int:
-    """Write ``rows`` (tuples in the order of ``columns``) into ``model``'s table; returns the count."""
-    writer = CopyWriter(model, columns, using=using, stats=stats, progress=progress)
-    writer.extend(rows)
-    return writer.close()
-
-
-def reserve_ids(model, n: int, *, using="default") -> range:
-    """A block of ``n`` fresh primary keys for ``model`` (call inside a transaction).
-
-    The table is locked against other writers until the transaction ends and its id sequence is
-    moved past the block, so neither concurrent inserts nor later ones collide.
-    """
-    connection = connections[using]
-    table = model._meta.db_table
-    pk = model._meta.pk.column
-    quote = connection.ops.quote_name
-    with connection.cursor() as cursor:
-        cursor.execute(f"LOCK TABLE {quote(table)} IN SHARE ROW EXCLUSIVE MODE")
-        cursor.execute("SELECT pg_get_serial_sequence(%s, %s)", [table, pk])
-        sequence = cursor.fetchone()[0]
-        cursor.execute(f"SELECT COALESCE(MAX({quote(pk)}), 0) FROM {quote(table)}")
-        highest = cursor.fetchone()[0]
-        cursor.execute(f"SELECT last_value, is_called FROM {sequence}")
-        last_value, is_called = cursor.fetchone()
-        start = max(highest, last_value if is_called else last_value - 1) + 1
-        if n:
-            cursor.execute("SELECT setval(%s, %s, true)", [sequence, start + n - 1])
-    return range(start, start + n)
 
 
 # --- the context handed to the apps' hooks ----------------------------------------------------
@@ -391,7 +190,6 @@ def region_name(code: str) -> str | None:
     python-stdnum checks the region against the GB/T 2260 codes in force in the birth year, so
     only a code that has existed unchanged throughout can hold a whole county's residents.
     """
-    from stdnum.cn import ric
 
     for year in (1920, 1960, 2000, timezone.localdate().year):
         number = make_id_number(region=code, birth_date=dt.date(year, 6, 1), sequence=1, male=True)
@@ -511,7 +309,7 @@ class CountyGenerator:
         self.rng = random.Random(plan.seed)
         self.now = timezone.now()
         self.today = timezone.localdate()
-        self.surnames, self.surname_cum, self.male_given, self.female_given = _faker_names()
+        self.surnames, self.surname_cum, self.male_given, self.female_given = faker_names()
         self.male_single = [g for g in self.male_given if len(g) == 1]
         self.female_single = [g for g in self.female_given if len(g) == 1]
         self.id_counters: dict[tuple[dt.date, bool], list[int]] = {}
@@ -559,7 +357,6 @@ class CountyGenerator:
     def _progress_bar(self):
         if not self.show_progress:
             return None
-        from tqdm import tqdm
 
         plan = self.plan
         estimate = int(plan.households * (1 + 2.5 * 2.08)) + plan.households // HOUSEHOLDS_PER_BUILDING
@@ -945,81 +742,6 @@ UNIT_COLUMNS = [
     "created_at",
     "updated_at",
 ]
-
-
-def _pinyin_of():
-    """``name -> (pinyin, initials)`` as the model's own ``name_pinyin`` computes them, but fast.
-
-    pypinyin costs about a millisecond a call and a county has ~150,000 distinct names, so a
-    Chinese name is computed in two cached parts: its first character (the surname, with the
-    model's surname readings) and the rest (read after the neutral surname 王, then stripped).
-    The parts come from a few thousand distinct strings; a phrase reading that spans the surname
-    and the given name is the only thing this could miss.
-    """
-    from . import models
-
-    compute = getattr(models, "name_pinyin", None)
-    if compute is None:
-        from pypinyin import Style, lazy_pinyin
-
-        def compute(name):
-            return "".join(lazy_pinyin(name)).lower(), "".join(lazy_pinyin(name, style=Style.FIRST_LETTER)).lower()
-
-    surnames: dict[str, tuple[str, str]] = {}
-    given_names: dict[str, tuple[str, str]] = {}
-    prefix_full, prefix_initials = compute("王")
-
-    def surname_part(char):
-        found = surnames.get(char)
-        if found is None:
-            found = surnames[char] = compute(char)
-        return found
-
-    def given_part(given):
-        found = given_names.get(given)
-        if found is None:
-            full, initials = compute("王" + given)
-            found = given_names[given] = (full[len(prefix_full) :], initials[len(prefix_initials) :])
-        return found
-
-    def of(name: str) -> tuple[str, str]:
-        if 2 <= len(name) <= 6 and all("\u4e00" <= c <= "\u9fff" for c in name):
-            head, tail = surname_part(name[0]), given_part(name[1:])
-            return head[0] + tail[0], head[1] + tail[1]
-        return compute(name)
-
-    return of
-
-
-def _extra_fillers(model, known: set[str], *, now) -> list[tuple[str, Callable[[dict], object]]]:
-    """How to fill the concrete fields of ``model`` that the generator does not set itself.
-
-    Columns added to the model later are filled from their default (or NULL when nullable); a
-    pinyin field is computed from ``name``.  A field with none of these stops the generator with
-    a message naming it, rather than writing rows the model would not accept.
-    """
-    fillers = []
-    pinyin_of = _pinyin_of()
-    for f in model._meta.concrete_fields:
-        if f.name in known or f.attname in known:
-            continue
-        if "pinyin" in f.name or "initials" in f.name:
-            index = 1 if "initials" in f.name else 0
-            fillers.append((f.attname, lambda values, index=index: pinyin_of(values["name"])[index]))
-        elif getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
-            fillers.append((f.attname, lambda values, now=now: now))
-        elif f.has_default():
-            fillers.append((f.attname, lambda values, f=f: f.get_default()))
-        elif f.null:
-            fillers.append((f.attname, lambda values: None))
-        elif f.blank and f.get_internal_type() in {"CharField", "TextField"}:
-            fillers.append((f.attname, lambda values: ""))
-        else:
-            raise ValidationError(
-                _("generate_county does not know how to fill %(model)s.%(field)s; teach community/generate.py.")
-                % {"model": model.__name__, "field": f.name}
-            )
-    return fillers
 
 
 def generate_county(plan: Plan, *, out=None, progress: bool = False, using: str = "default") -> GenerateContext:

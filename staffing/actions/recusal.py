@@ -15,9 +15,9 @@ from django.utils.translation import gettext as _
 
 from community.scoping import ensure_in_scope
 
-from . import actions as ops
-from . import ranking
-from .models import Applicant, Application, CampaignNote, Examiner, ExaminerRelation, InterviewScore
+from .. import ranking
+from ..models import Applicant, Application, CampaignNote, Examiner, ExaminerRelation, InterviewScore
+from .common import current_rules, day_or_today, lock_campaign
 
 
 @transaction.atomic
@@ -26,9 +26,11 @@ def relation_declare(
 ) -> ExaminerRelation:
     """Record an examiner's relation to an applicant; any score already given by them is voided."""
     examiner = Examiner.objects.select_related("campaign__town").get(pk=examiner_id)
-    campaign = ops._lock_campaign(examiner.campaign_id)
+    campaign = lock_campaign(examiner.campaign_id)
     ensure_in_scope(by, campaign.town)
-    applicant = Applicant.objects.get(pk=applicant_id)
+    applicant = Applicant.objects.filter(pk=applicant_id).first()
+    if applicant is None:
+        raise ValidationError({"applicant": _("No applicant with id %(id)s.") % {"id": applicant_id}})
     if applicant.campaign_id != examiner.campaign_id:
         raise ValidationError(_("The examiner and the applicant belong to different campaigns."))
     if not relation.strip():
@@ -42,7 +44,7 @@ def relation_declare(
         .select_related("application")
     )
     if voided:
-        _void(by=by, campaign=campaign, examiner=examiner, scores=voided, on=ops._today(on))
+        _void(by=by, campaign=campaign, examiner=examiner, scores=voided, on=day_or_today(on))
     return record
 
 
@@ -50,7 +52,7 @@ def _void(*, by, campaign, examiner, scores: list[InterviewScore], on: dt.date) 
     reason = _("Recusal (回避): %(name)s declared a relation with the applicant after scoring; score voided.") % {
         "name": examiner.name
     }
-    rules = ops.current_rules(campaign)
+    rules = current_rules(campaign)
     apps = list(
         Application.objects.select_for_update()
         .filter(pk__in=[s.application_id for s in scores])

@@ -16,9 +16,55 @@ from django.utils.translation import gettext as _
 from community.choices import ScopeLevel
 from community.scoping import ensure_in_scope, scope_of
 
-from . import actions as ops
-from .choices import CampaignStatus, RulesStatus
-from .models import Application, Campaign, CampaignRules, InterviewScore
+from .. import ranking
+from ..choices import CampaignStatus, RulesStatus, TieBreak
+from ..models import Application, Campaign, CampaignRules, InterviewScore
+from .common import current_rules, lock_campaign
+
+RULE_FIELDS = [
+    "opening_ratio",
+    "written_pass_line",
+    "interview_ratio",
+    "interview_pass_mark",
+    "interview_pass_mark_uncontested",
+    "written_weight",
+    "interview_weight",
+    "bonus_cap",
+    "bonus_cumulative",
+    "tie_break",
+    "refill_policy",
+    "publicity_working_days",
+    "probation_months",
+    "panel_size",
+]
+
+
+def check_rules(rules: CampaignRules) -> None:
+    ranking.check_weights(rules.written_weight, rules.interview_weight)
+    valid = set(TieBreak.values)
+    if not isinstance(rules.tie_break, list) or any(r not in valid for r in rules.tie_break):
+        raise ValidationError(
+            {"tie_break": _("The tie-break chain may only use: %(rules)s.") % {"rules": ", ".join(TieBreak.values)}}
+        )
+    rules.full_clean(exclude=["campaign", "created_by"])
+
+
+@transaction.atomic
+def rules_update(*, by, campaign_id: int, reason: str = "", **changes) -> CampaignRules:
+    """Change the rules: in place while a draft; once announced only by a correction (below)."""
+    campaign = lock_campaign(campaign_id)
+    ensure_in_scope(by, campaign.town)
+    unknown = set(changes) - set(RULE_FIELDS)
+    if unknown:
+        raise ValidationError(_("Unknown rule: %(names)s.") % {"names": ", ".join(sorted(unknown))})
+    rules = current_rules(campaign)
+    if rules.frozen:
+        return rules_correction_propose(by=by, campaign_id=campaign.pk, reason=reason, **changes)
+    for name, value in changes.items():
+        setattr(rules, name, value)
+    check_rules(rules)
+    rules.save()
+    return rules
 
 
 def scores_entered(campaign: Campaign) -> bool:
@@ -46,10 +92,10 @@ def _refuse_if_scored(campaign: Campaign) -> None:
 @transaction.atomic
 def rules_correction_propose(*, by, campaign_id: int, reason: str = "", **changes) -> CampaignRules:
     """Propose a correction of announced rules: a new version, not in force until a second person approves."""
-    campaign = ops._lock_campaign(campaign_id)
+    campaign = lock_campaign(campaign_id)
     ensure_in_scope(by, campaign.town)
     if campaign.status == CampaignStatus.DRAFT:
-        return ops.rules_update(by=by, campaign_id=campaign.pk, reason=reason, **changes)
+        return rules_update(by=by, campaign_id=campaign.pk, reason=reason, **changes)
     if not is_county_level(by, campaign):
         raise ValidationError(
             _(
@@ -59,7 +105,7 @@ def rules_correction_propose(*, by, campaign_id: int, reason: str = "", **change
             code="rules_frozen",
         )
     _refuse_if_scored(campaign)
-    unknown = set(changes) - set(ops.RULE_FIELDS)
+    unknown = set(changes) - set(RULE_FIELDS)
     if unknown:
         raise ValidationError(_("Unknown rule: %(names)s.") % {"names": ", ".join(sorted(unknown))})
     if not reason.strip():
@@ -68,7 +114,7 @@ def rules_correction_propose(*, by, campaign_id: int, reason: str = "", **change
         )
     if campaign.rule_versions.filter(status=RulesStatus.PROPOSED).exists():
         raise ValidationError(_("A correction of these rules is already awaiting approval: decide on it first."))
-    current = ops.current_rules(campaign)
+    current = current_rules(campaign)
     latest = campaign.rule_versions.order_by("-version").values_list("version", flat=True).first()
     proposal = CampaignRules(
         campaign=campaign,
@@ -76,12 +122,12 @@ def rules_correction_propose(*, by, campaign_id: int, reason: str = "", **change
         status=RulesStatus.PROPOSED,
         reason=reason.strip()[:200],
         created_by=by,
-        **{name: getattr(current, name) for name in ops.RULE_FIELDS},
+        **{name: getattr(current, name) for name in RULE_FIELDS},
     )
     for name, value in changes.items():
         setattr(proposal, name, value)
-    ops._check_rules(proposal)
-    if all(getattr(proposal, name) == getattr(current, name) for name in ops.RULE_FIELDS):
+    check_rules(proposal)
+    if all(getattr(proposal, name) == getattr(current, name) for name in RULE_FIELDS):
         raise ValidationError(_("The correction changes no rule."))
     proposal.save()
     return proposal
@@ -89,7 +135,7 @@ def rules_correction_propose(*, by, campaign_id: int, reason: str = "", **change
 
 def _pending(rules_id: int, by) -> CampaignRules:
     rules = CampaignRules.objects.select_for_update().get(pk=rules_id)
-    campaign = ops._lock_campaign(rules.campaign_id)
+    campaign = lock_campaign(rules.campaign_id)
     rules.campaign = campaign
     if rules.status != RulesStatus.PROPOSED:
         raise ValidationError(_("This version is not a correction awaiting approval."))
