@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import ObjectDoesNotExist
+from django.apps import apps
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DataError, IntegrityError, models
+from django.db.models import ProtectedError
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, serializers, viewsets
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from .actions import record_save
+from .authentication import TokenExpired
 from .pagination import CursorPagination, PagePagination  # noqa: F401  (re-exported)
+from .permissions import may_reveal
 from .scoping import DELETE, ensure_in_scope
 from .validators import validate_date_in_range, validate_finite_number, validate_no_control_characters
 
@@ -21,7 +26,6 @@ def _django_validator(check):
     """A Django validator as a DRF one (DRF turns only its own ValidationError into a field error)."""
 
     def validator(value):
-        from django.core.exceptions import ValidationError
 
         try:
             check(value)
@@ -108,7 +112,6 @@ class ScopedModelSerializer(serializers.ModelSerializer):
     serializer_related_field = ScopedPrimaryKeyRelatedField
 
     def to_representation(self, instance):
-        from .permissions import may_reveal
 
         data = super().to_representation(instance)
         hidden = getattr(self.Meta, "reveal_only", ())
@@ -142,7 +145,6 @@ class ScopedViewSet(viewsets.ModelViewSet):
         self.perform_write(serializer)
 
     def perform_write(self, serializer):
-        from .actions import record_save
 
         instance = serializer.instance or serializer.Meta.model()
         for name, value in serializer.validated_data.items():
@@ -164,9 +166,6 @@ class ReadOnlyScopedViewSet(viewsets.ReadOnlyModelViewSet):
 
 def exception_handler(exc, context):
     """Django's ValidationError / PermissionDenied / ProtectedError from actions become 400 / 403 / 409."""
-    from django.db.models import ProtectedError
-
-    from .authentication import TokenExpired
 
     if isinstance(exc, TokenExpired):  # APIView turned it into a 403 (the session comes first): an expiry is a 401
         exc.status_code, exc.auth_header = TokenExpired.status_code, TokenExpired.auth_header
@@ -196,7 +195,6 @@ def exception_handler(exc, context):
 
 
 def _no_such_row(exc: ObjectDoesNotExist) -> str:
-    from django.apps import apps
 
     for model in apps.get_models():
         if type(exc) is model.DoesNotExist:

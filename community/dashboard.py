@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .choices import ScopeLevel
 from .periods import Period
+from .scoping import Scope
 
 # what a figure counts: a stock at the end of the period, a flow within it, or a state now
 STOCK, FLOW, NOW = "stock", "flow", "now"
@@ -294,7 +295,6 @@ class Target:
         return str(self.obj)
 
     def scope(self):
-        from .scoping import Scope
 
         if self.level == ScopeLevel.COUNTY:
             return Scope(ScopeLevel.COUNTY, county_id=self.obj.pk)

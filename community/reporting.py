@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import Max
+from django.db.models.functions import TruncMonth
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -73,7 +78,6 @@ def report_request(*, by, target: Target, period: Period, regenerate: bool = Fal
 
 
 def raise_busy():
-    from django.core.exceptions import ValidationError
 
     raise ValidationError(_("This report is being generated right now; wait until it has finished."))
 
@@ -224,7 +228,6 @@ def _payload_periods(today: dt.date) -> list[Period]:
 
 
 def _payload_languages() -> list[str]:
-    from django.conf import settings
 
     return [code for code, _name in settings.LANGUAGES]
 
@@ -235,7 +238,6 @@ def _section_json(collected) -> list[dict]:
 
 def dashboard_payload_store(*, target: Target, period: Period, language: str) -> DashboardPayload:
     """Compute one unit's dashboard live from the registry, in one language, and keep it."""
-    import time
 
     started = time.perf_counter()
     with translation.override(language):
@@ -371,8 +373,6 @@ class Trend:
 
 def trend_read(*, target: Target, until: dt.date, months: int = 12) -> Trend:
     """The last snapshot of each of the ``months`` months up to ``until``: one query, whatever the history."""
-    from django.db.models import Max
-    from django.db.models.functions import TruncMonth
 
     first = until.replace(day=1)
     for _i in range(months - 1):

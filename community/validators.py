@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
+from decimal import Decimal
 
 import phonenumbers
 from django.conf import settings
+from django.contrib.auth.hashers import check_password, is_password_usable
 from django.contrib.auth.password_validation import get_default_password_validators
 from django.core.exceptions import ValidationError
 from django.db.models.signals import post_save
@@ -129,7 +132,6 @@ class PasswordReuseValidator:
         return hashes
 
     def validate(self, password, user=None):
-        from django.contrib.auth.hashers import check_password, is_password_usable
 
         if user is None or getattr(user, "pk", None) is None or not password:
             return
@@ -142,7 +144,6 @@ class PasswordReuseValidator:
                 )
 
     def password_changed(self, password, user=None):
-        from django.contrib.auth.hashers import check_password, is_password_usable
 
         if user is None or getattr(user, "pk", None) is None:
             return
@@ -185,8 +186,6 @@ def validate_date_in_range(value) -> None:
 
 def validate_finite_number(value) -> None:
     """NaN and ±Infinity (also 1e999999, which a float turns into Infinity) are not numbers anyone means."""
-    import math
-    from decimal import Decimal
 
     if value is None or value == "":
         return

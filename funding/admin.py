@@ -7,7 +7,8 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q, Sum
+from django.db.models import Max, Q, Sum
+from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
@@ -15,6 +16,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from community.actions import record_save
 from community.admin_base import ScopedAdmin
 from community.dashboard_links import unit_filter
 from community.forms import add_action_error
@@ -407,8 +409,6 @@ class JournalEntryAdmin(ScopedAdmin):
             return super().changeform_view(request, object_id, form_url, extra_context)
         except ValidationError as exc:
             self.message_user(request, "; ".join(exc.messages), messages.ERROR)
-            from django.http import HttpResponseRedirect
-
             return HttpResponseRedirect(request.get_full_path())
 
     @admin.action(description=_("Approve the selected vouchers"), permissions=["approve"])
@@ -541,10 +541,6 @@ class BudgetAdmin(ScopedAdmin):
         return super().has_change_permission(request, obj) and (obj is None or obj.status == BudgetStatus.DRAFT)
 
     def save_model(self, request, obj, form, change):
-        from django.db.models import Max
-
-        from community.actions import record_save
-
         if not change:
             obj.prepared_by = request.user
             last = Budget.objects.filter(community=obj.community, year=obj.year).aggregate(v=Max("version"))["v"]
@@ -663,8 +659,6 @@ class DisclosureAdmin(ScopedAdmin):
             return super().changeform_view(request, object_id, form_url, extra_context)
         except ValidationError as exc:
             self.message_user(request, "; ".join(exc.messages), messages.ERROR)
-            from django.http import HttpResponseRedirect
-
             return HttpResponseRedirect(request.get_full_path())
 
 

@@ -10,7 +10,7 @@ from community.dashboard import FLOW, NOW, Indicator, section
 from community.dashboard_links import rows_link
 from community.departments import department_figure
 
-from . import selectors
+from . import economy_selectors, selectors
 from .choices import GOVERNMENT_KINDS, AccountType, EntryStatus, Use
 
 LINES = "/admin/funding/journalline/"
@@ -122,7 +122,6 @@ BILLS = "/admin/funding/propertyfeebill/"
 
 @section("own_economy", _("The community's own economy: property fees and partner companies"), order=42)
 def own_economy(scope, period):
-    from . import economy_selectors
 
     s = economy_selectors.economy_summary(scope=scope, period=period, today=timezone.localdate())
     return [
@@ -174,6 +173,5 @@ def own_economy(scope, period):
 
 @department_figure("funds_granted", _("Working funds granted to communities (yuan)"), order=40)
 def funds_granted(scope, period):
-    from . import economy_selectors
 
     return economy_selectors.grants_by_department(scope=scope, period=period)

@@ -38,12 +38,12 @@ from .actions import (
     CENT,
     INCOME_FOR_SOURCE,
     LineSpec,
-    _idempotent,
-    _post_by_rule,
     account,
     fund_for,
     money,
     own_income_post,
+    post_by_rule,
+    post_once,
 )
 from .choices import BillStatus, EntryKind, FeeBasis, Side, SourceKind, Use
 from .models import (
@@ -307,7 +307,7 @@ def department_grant_record(
     reference = f"grant:{uuid.uuid4().hex}"
 
     def make():
-        return _post_by_rule(
+        return post_by_rule(
             by=by,
             community=community,
             date=granted_on,
@@ -323,7 +323,7 @@ def department_grant_record(
             rule=_("department grant"),
         )
 
-    entry = _idempotent(community, reference, make)
+    entry = post_once(community, reference, make)
     return DepartmentGrant.objects.create(
         community=community,
         department=department,

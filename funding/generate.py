@@ -31,8 +31,12 @@ import datetime as dt
 import json
 from dataclasses import dataclass, field
 from decimal import Decimal
+from importlib import import_module
 
+from django.apps import apps
 from django.db import connections, transaction
+
+from community.models import User
 
 from .choices import AccountType, EntryKind, EntryStatus, ProjectStatus, Restriction, Side, Use
 from .models import (
@@ -205,10 +209,6 @@ def cents(value: int) -> Decimal:
 
 def _accounts() -> dict[str, Account]:
     if not Account.objects.filter(code="1002").exists():  # a flushed test database: the migration's rows
-        from importlib import import_module
-
-        from django.apps import apps
-
         import_module("funding.migrations.0003_default_data").load(apps, None)
     return {a.code: a for a in Account.objects.all()}
 
@@ -222,7 +222,6 @@ def _expense_accounts(accounts: dict[str, Account]) -> dict[str, int]:
 
 
 def _generated_user():
-    from community.models import User
 
     user, created = User.objects.get_or_create(
         username=GENERATED_USER, defaults={"first_name": "生成数据记账员", "is_active": False}

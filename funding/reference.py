@@ -18,18 +18,20 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from django.contrib.auth.models import Group
 from django.db import transaction
 
-from community.choices import ScopeLevel
-from community.models import User
+from community.choices import Role, ScopeLevel
+from community.models import Department, User
 
-from . import actions, selectors
+from . import actions, economy, selectors
 from .choices import BudgetStatus, ProjectStatus, Restriction, Side, SourceKind, Use
 from .models import (
     Account,
     Budget,
     CostSplit,
     CostSplitShare,
+    DepartmentGrant,
     Disclosure,
     FacilityAssessment,
     FacilityInvestment,
@@ -38,7 +40,12 @@ from .models import (
     FundBalance,
     FundingSource,
     JournalEntry,
+    PartnerCompany,
     Project,
+    PropertyFeeBill,
+    PropertyFeeReceipt,
+    PropertyFeeSchedule,
+    ReferralFee,
 )
 
 # (county grant 2025, town grant 2026, office area m²) per community, in the order of community.demo.reference
@@ -352,9 +359,6 @@ FEE_PERIOD = "2026-Q1"
 
 def _economy_user(ctx):
     """County scope, with the staff's and the county's roles (the economy's actions check both)."""
-    from django.contrib.auth.models import Group
-
-    from community.choices import Role
 
     user, created = User.objects.get_or_create(
         username="reference_economy",
@@ -370,17 +374,6 @@ def _economy_user(ctx):
 def _economy(ctx) -> None:
     """Property fees billed for 2026-Q1 and mostly paid (the rest in arrears), a 帮忙公司 with a referral fee,
     and two departments' working funds granted to every community, each on that community's ledger."""
-    from community.models import Department
-
-    from . import economy
-    from .models import (
-        DepartmentGrant,
-        PartnerCompany,
-        PropertyFeeBill,
-        PropertyFeeReceipt,
-        PropertyFeeSchedule,
-        ReferralFee,
-    )
 
     by = _economy_user(ctx)
     departments = {d.code: d for d in Department.objects.filter(county=ctx.county)}

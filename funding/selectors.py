@@ -13,7 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Case, Count, DecimalField, F, Q, Sum, Value, When
+from django.db.models import Case, Count, DecimalField, F, Max, Min, Q, Sum, Value, When
 from django.db.models.functions import Coalesce
 
 from community.masking import scrub_public_text
@@ -569,7 +569,6 @@ def disclosure_content(*, community, year: int, quarter: int) -> dict:
 
 def government_investment_span(*, scope: Scope | None, end: dt.date | None = None) -> tuple[dt.date, dt.date] | None:
     """The first and last day of the government's office spending up to ``end`` (one query), or None."""
-    from django.db.models import Max, Min
 
     condition = Q(account__type=AccountType.EXPENSE, account__use=Use.OFFICE, fund__source__kind__in=GOVERNMENT_KINDS)
     span = (

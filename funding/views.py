@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
@@ -14,6 +15,7 @@ from django_ratelimit.decorators import ratelimit
 from community.masking import scrub_public_text
 from community.models import Community
 from community.scoping import scope_of
+from community.selectors import dashboard_target
 
 from . import actions, exports, selectors
 from .forms import QuestionForm
@@ -63,8 +65,6 @@ def disclosure_detail(request, code, year, quarter):
                     form.add_error(field if field in form.fields else None, errors)
                 status = 400
             else:
-                from django.contrib import messages
-
                 messages.success(request, _("Thank you: your question was received; the answer will be posted here."))
                 return redirect(request.path)
         else:
@@ -89,7 +89,6 @@ def disclosure_detail(request, code, year, quarter):
 
 
 def _report_scope(request):
-    from community.selectors import dashboard_target
 
     if request.GET.get("scope") or request.GET.get("id"):
         try:

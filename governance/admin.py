@@ -14,7 +14,8 @@ from community.choices import ScopeLevel
 from community.dashboard_links import unit_filter
 from community.forms import ActionModelForm
 from community.models import Department, PersonalDataAccess, User
-from community.scoping import scope_of
+from community.scoping import community_of, ensure_in_scope, scope_of
+from community.validators import mask_name
 
 from . import actions
 from .choices import ElectionStatus
@@ -209,7 +210,6 @@ class MeetingAdmin(ActionFormAdmin):
         return [*fields, *self.readonly_fields]
 
     def save_formset(self, request, form, formset, change):
-        from community.scoping import community_of, ensure_in_scope
 
         for instance in formset.save(commit=False):
             ensure_in_scope(request.user, community_of(instance))
@@ -335,7 +335,6 @@ class VoterAdmin(ScopedAdmin):
 
     @admin.display(description=_("resident"))
     def resident_masked(self, obj):
-        from community.validators import mask_name
 
         return mask_name(obj.resident.name)
 

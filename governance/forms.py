@@ -6,6 +6,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from community.actions import record_save
 from community.forms import ActionModelForm
 
 from . import actions
@@ -102,7 +103,6 @@ class CandidateForm(ActionModelForm):
         if self.instance.pk:
             for name, value in cleaned.items():
                 setattr(self.instance, name, value)
-            from community.actions import record_save
 
             if self.instance.election.status not in (ElectionStatus.PREPARING, ElectionStatus.ROLL_PUBLISHED):
                 raise ValidationError(_("Candidates cannot be changed once voting has opened."))

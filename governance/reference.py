@@ -13,13 +13,14 @@ import datetime as dt
 from django.db import transaction
 from django.utils import timezone
 
+from community.actions import record_save
 from community.choices import ScopeLevel
-from community.models import Household, User
+from community.models import Department, Household, User
 
 from . import actions
 from .actions.elections import eligible_voters
 from .choices import CommitteePost, MeetingKind, NoticeCategory
-from .models import AgendaItem, BallotBox, Election, Meeting, Notice
+from .models import AgendaItem, BallotBox, DepartmentPlacement, Election, Meeting, Notice
 
 NOTICES = [
     (
@@ -203,10 +204,6 @@ PLACEMENTS = [
 
 
 def _placements(by, community) -> None:
-    from community.actions import record_save
-    from community.models import Department
-
-    from .models import DepartmentPlacement
 
     for code, role_name, duty in PLACEMENTS:
         department = Department.objects.filter(county=community.town.county, code=code).first()

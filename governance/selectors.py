@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from itertools import islice
 
-from django.db.models import Count, Prefetch, Q, Sum
+from django.db.models import Avg, Count, Prefetch, Q, Sum
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,10 +21,11 @@ from community.masking import scrub_public_text
 from community.models import Community
 from community.validators import mask_name
 from funding.models import Disclosure
+from services.models import Evaluation
 from staffing.models import Campaign
 
-from .choices import ElectionStatus, MeetingStatus, NoticeCategory
-from .models import Candidate, Election, Meeting, Notice, Resolution
+from .choices import CommitteePost, ElectionStatus, MeetingStatus, NoticeCategory
+from .models import Candidate, DepartmentPlacement, Election, Meeting, Notice, Resolution
 
 PUBLIC_RESULTS = (ElectionStatus.PUBLISHED, ElectionStatus.SEATED)
 COUNTED = (ElectionStatus.COUNTED, ElectionStatus.PUBLISHED, ElectionStatus.SEATED)
@@ -200,7 +201,6 @@ def public_result(election: Election) -> list[dict]:
         .order_by("rank", "pk")
         .values("resident__name", "post", "votes", "rank", "elected", "party_member")
     )
-    from .choices import CommitteePost
 
     labels = dict(CommitteePost.choices)
     return [
@@ -287,7 +287,6 @@ def summary(*, scope, period) -> GovernanceSummary:
 
 def placements_by_department(*, scope, period) -> dict[int, int]:
     """Staff each department had placed in the scope's communities at some time during the period."""
-    from .models import DepartmentPlacement
 
     rows = (
         DepartmentPlacement.objects.for_scope(scope)
@@ -302,9 +301,6 @@ def placements_by_department(*, scope, period) -> dict[int, int]:
 
 def evaluation_score_by_department(*, scope, period) -> dict[int, Decimal]:
     """Each department's average score in the scope's communities' evaluations of the period's years."""
-    from django.db.models import Avg
-
-    from services.models import Evaluation
 
     years = list(range(period.start.year, period.end.year + 1))
     rows = (

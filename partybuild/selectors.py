@@ -15,11 +15,11 @@ from django.db.models import Count, Exists, F, IntegerField, Max, OuterRef, Q, S
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 
-from community.models import Building, Community, Household, Zone
+from community.models import Building, Community, Household, Town, Zone
 from community.scoping import Scope
 
 from .choices import CoverageRole, OrgKind, PositionRole
-from .models import Assignment, PartyMember, Position, Visit
+from .models import Assignment, PartyMember, PartyOrganisation, Position, Visit
 
 # --- configuration ----------------------------------------------------------------------
 
@@ -503,7 +503,6 @@ def uncovered_children(*, user, level: str, unit_id: int, on: dt.date | None = N
         row["k"]: {"n": row["n"], "u": uncovered.get(row["k"], 0), **visited.get(row["k"], {})}
         for row in households.values(k=F(key)).annotate(n=Count("id"))
     }
-    from community.models import Town
 
     model = {"town": Town, "community": Community, "zone": Zone, "building": Building}[child]
     parent_field = {"town": "county_id", "community": "town_id", "zone": "community_id", "building": "zone_id"}[child]
@@ -540,7 +539,6 @@ def uncovered_children(*, user, level: str, unit_id: int, on: dt.date | None = N
 
 def branch_organisations():
     """Every community branch with its community (for the weekly job)."""
-    from .models import PartyOrganisation
 
     return PartyOrganisation.objects.filter(kind=OrgKind.BRANCH).select_related("community").order_by("pk")
 

@@ -19,7 +19,7 @@ from community.choices import ScopeLevel
 from community.models import Community, Department
 from community.scoping import ensure_in_scope, scope_of
 
-from . import actions, selectors
+from . import actions, obligations_api, selectors
 from .choices import Channel
 from .filters import (
     ActivityFilter,
@@ -408,6 +408,5 @@ def register(router):
     router.register("services/facilities", FacilityViewSet, basename="service-facility")
     router.register("services/bookings", FacilityBookingViewSet, basename="service-booking")
     router.register("services/events", CommunityEventViewSet, basename="service-event")
-    from . import obligations_api
 
     obligations_api.register(router)

@@ -7,13 +7,14 @@ from community.dashboard import FLOW, NOW, Indicator, section
 from community.dashboard_links import rows_link
 from community.departments import GIVES, department_figure
 
-from . import selectors
+from . import obligations_selectors, selectors
 from .choices import (
     OPEN_STATUSES,
     ActivityKind,
     BookingStatus,
     CommunityEventKind,
     CommunityEventStatus,
+    FulfilmentStatus,
     Rating,
     Status,
 )
@@ -232,8 +233,6 @@ def activities_held(scope, period):
 
 @section("unit_obligations", _("Resident units' obligations"), order=72)
 def unit_obligations(scope, period):
-    from . import obligations_selectors
-    from .choices import FulfilmentStatus
 
     s = obligations_selectors.obligations_summary(scope=scope, period=period)
     first, last = obligations_selectors.period_years(period)

@@ -6,6 +6,7 @@ import secrets
 import uuid
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -17,6 +18,7 @@ from community.models import Building, Community, Department, Household, Residen
 from community.scoping import ScopedQuerySet
 
 from .choices import (
+    OPEN_STATUSES,
     ActivityKind,
     BookingStatus,
     Channel,
@@ -229,7 +231,6 @@ class ServiceRequest(TimeStamped):
 
     @property
     def is_open(self) -> bool:
-        from .choices import OPEN_STATUSES
 
         return self.status in OPEN_STATUSES
 
@@ -460,7 +461,6 @@ class Activity(TimeStamped):
         return f"{self.date} {self.title}"
 
     def clean(self):
-        from django.core.exceptions import ValidationError
 
         errors = {}
         if (
@@ -625,7 +625,6 @@ class CommunityEvent(TimeStamped):
         return self.title
 
     def clean(self):
-        from django.core.exceptions import ValidationError
 
         if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
             raise ValidationError({"ends_at": _("The event must end after it starts.")})
@@ -684,7 +683,6 @@ class ObligationFulfilment(TimeStamped):
         return f"{self.obligation} {self.year}: {self.get_status_display()}"
 
     def clean(self):
-        from django.core.exceptions import ValidationError
 
         if (
             self.year

@@ -10,9 +10,12 @@ address and the photos go only to a caller with a valid api_key.
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal, InvalidOperation
+from functools import wraps
 from xml.etree import ElementTree as ET
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import validate_email
 from django.db.models import Prefetch
 from django.http import HttpResponse, JsonResponse
 from django.urls import reverse
@@ -193,7 +196,6 @@ def _jurisdiction(request):
 def refuse_nul(view):
     """A control character in any parameter is a 400: PostgreSQL cannot even compare a string with NUL, and
     the XML answers cannot carry the others.  An ``api_key`` in the query string is a 400 as well."""
-    from functools import wraps
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
@@ -397,7 +399,6 @@ def _create(request, fmt):
 def _coordinate(value, bound):
     if value in (None, ""):
         return None
-    from decimal import Decimal, InvalidOperation
 
     try:
         number = Decimal(value).quantize(Decimal("0.000001"))
@@ -409,7 +410,6 @@ def _coordinate(value, bound):
 
 
 def _email(value):
-    from django.core.validators import validate_email
 
     try:
         validate_email(value)

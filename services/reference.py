@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from community.choices import DepartmentCode, Role, ScopeLevel, UnitKind
-from community.models import Building, User
+from community.models import Building, Department, User
 
 from . import actions
 from .choices import (
@@ -40,10 +40,12 @@ from .models import (
     Evaluation,
     Facility,
     FacilityBooking,
+    ObligationFulfilment,
     Open311Client,
     RequestEvent,
     ServiceCategory,
     ServiceRequest,
+    UnitObligation,
 )
 
 CATALOGUE = [
@@ -321,7 +323,6 @@ def _advance(req, target, by, made, _departments) -> None:
 
 
 def _any_department(req):
-    from community.models import Department
 
     return Department.objects.filter(county_id=req.community.town.county_id).order_by("code").first()
 
@@ -506,7 +507,6 @@ DEFAULT_OBLIGATIONS = [("environment", "门前三包，参加社区环境卫生�
 
 
 def _obligations(community, today) -> None:
-    from .models import ObligationFulfilment, UnitObligation
 
     for unit in community.resident_units.all():
         for category, duty in OBLIGATIONS.get(unit.kind, DEFAULT_OBLIGATIONS):

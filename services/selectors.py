@@ -6,13 +6,14 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Aggregate, Count, DurationField, ExpressionWrapper, F, Q, Sum
+from django.db.models import Aggregate, Case, Count, DateTimeField, DurationField, ExpressionWrapper, F, Q, Sum, When
 from django.utils import timezone
 
 from community.masking import scrub_public_text
-from community.models import Community
+from community.models import Community, ResidentUnit
 
-from .choices import OPEN_STATUSES, BookingStatus, CommunityEventStatus, EventKind, Rating, Status
+from .actions import overdue_q, question_values
+from .choices import OPEN_STATUSES, BookingStatus, CommunityEventKind, CommunityEventStatus, EventKind, Rating, Status
 from .models import (
     Activity,
     Commitment,
@@ -254,9 +255,6 @@ class SharingSummary:
 
 
 def sharing_summary(*, scope, period) -> SharingSummary:
-    from community.models import ResidentUnit
-
-    from .choices import CommunityEventKind
 
     start, end = _period_bounds(period)
     facilities = Facility.objects.for_scope(scope)
@@ -308,7 +306,6 @@ def activities_by_department(*, scope, period) -> dict[int, int]:
 
 def overdue_now_q(now: dt.datetime) -> Q:
     """Open requests past a deadline now, or flagged overdue and still open: what the admin's filter lists."""
-    from .actions import overdue_q
 
     return overdue_q(now) | Q(overdue=True, status__in=OPEN_STATUSES)
 
@@ -330,7 +327,6 @@ IN_HAND_STATUSES = (Status.ASSIGNED, Status.IN_PROGRESS, Status.REOPENED)
 
 def due_at_expression():
     """The deadline a request is working towards now: acceptance while submitted, completion while open."""
-    from django.db.models import Case, DateTimeField, When
 
     return Case(
         When(status=Status.SUBMITTED, then=F("accept_due")),
@@ -385,7 +381,6 @@ def labelled_answers(req: ServiceRequest) -> list[tuple[str, str]]:
     Questions come from the category's definitions, in their order; an answer to a question the
     category no longer asks is kept under its code, so nothing the resident said is lost.
     """
-    from .actions import question_values
 
     answers = dict(req.answers or {})
     rows = []

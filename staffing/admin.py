@@ -11,15 +11,19 @@ from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import ExtractYear
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from community.admin_base import PersonalDataAdminMixin, ScopedAdmin, ScopedPlainAdmin
 from community.dashboard_links import on_day_filter, unit_filter
+from community.scoping import ensure_in_scope
 
 from . import actions as ops
 from . import forms
@@ -48,6 +52,7 @@ from .models import (
     StageChange,
     WorkdayOverride,
 )
+from .selectors import AGE_BANDS, YOUNG_BAND, age_q
 
 
 def _report(modeladmin, request, fn, success):
@@ -569,13 +574,11 @@ class AgeFilter(admin.SimpleListFilter):
         super().__init__(request, params, model, model_admin)
 
     def lookups(self, request, model_admin):
-        from .selectors import AGE_BANDS, YOUNG_BAND
 
         return [(YOUNG_BAND, _("40 or younger")), *((f"{lo}-{hi}", label) for lo, hi, label in AGE_BANDS)]
 
     def queryset(self, request, queryset):
         """A wrong band or day is refused like any wrong lookup (the admin's "?e=1" page), never a 500."""
-        from .selectors import age_q
 
         if not self.value():
             return queryset
@@ -615,7 +618,6 @@ class StaffMemberAdmin(ScopedAdmin):
     inlines = [CertificateInline]
 
     def save_formset(self, request, form, formset, change):
-        from community.scoping import ensure_in_scope
 
         for instance in formset.save(commit=False):
             ensure_in_scope(request.user, instance)
@@ -694,8 +696,6 @@ class CalendarYearAdmin(CountyCalendarMixin, ActionFormAdminMixin, admin.ModelAd
     readonly_fields = ["source", "days"]
 
     def get_queryset(self, request):
-        from django.db.models import Count, OuterRef, Subquery
-        from django.db.models.functions import ExtractYear
 
         days = (
             WorkdayOverride.objects.annotate(y=ExtractYear("date"))
@@ -726,6 +726,5 @@ class WorkdayOverrideAdmin(CountyCalendarMixin, ActionFormAdminMixin, admin.Mode
 
     @admin.display(description=_("weekday"))
     def weekday(self, obj):
-        from django.utils.formats import date_format
 
         return date_format(obj.date, "l")

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch
+from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status, viewsets
@@ -309,7 +312,6 @@ class CampaignViewSet(viewsets.ModelViewSet):
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_queryset(self):
-        from django.db.models import Prefetch
 
         return (
             Campaign.objects.for_user(self.request.user)
@@ -608,8 +610,6 @@ class CompositionViewSet(viewsets.ViewSet):
 
     @extend_schema(responses={200: dict})
     def list(self, request):
-        from django.core.exceptions import PermissionDenied
-        from django.http import Http404
 
         try:
             target = dashboard_target(

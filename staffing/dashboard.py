@@ -8,10 +8,13 @@ from django.utils.translation import gettext_lazy as _
 
 from community.charts import bar_chart, pie_chart
 from community.dashboard import COUNT, FLOW, MONEY, SHARE, Indicator, campaign_options, figure_text, section
+from community.dashboard import Indicator as Figure
 from community.dashboard_links import rows_link
+from community.models import Community
 
 from . import selectors
 from .choices import CampaignKind, CertificateKind, Education, Origin, Payer, Stage
+from .workdays import coverage, coverage_message
 
 APPLICATIONS = "/admin/staffing/application/"
 ROSTER = "/admin/staffing/staffmember/"
@@ -20,7 +23,6 @@ ROSTER = "/admin/staffing/staffmember/"
 def _county_id(scope):
     if scope.county_id:
         return scope.county_id
-    from community.models import Community
 
     first = Community.objects.for_scope(scope).select_related("town").first()
     return first.town.county_id if first else None
@@ -277,9 +279,6 @@ def number_share(share) -> str:
 @section("staffing_calendar", _("Working-day calendar"), order=31)
 def working_day_calendar(scope, period):
     """A warning, from 60 days before it runs out, that the holiday schedule needs the next year entered."""
-    from community.dashboard import Indicator as Figure
-
-    from .workdays import coverage, coverage_message
 
     cover = coverage()
     label = _("Warning: the holiday schedule runs out soon") if cover.warn else _("Days of holiday schedule left")

@@ -14,6 +14,7 @@ from .actions import calendar as calendar_actions
 from .choices import Stage
 from .models import (
     Applicant,
+    Application,
     BonusPoint,
     CalendarYear,
     Campaign,
@@ -272,7 +273,6 @@ class InterviewGrid:
     """
 
     def __init__(self, *, campaign, post, data=None):
-        from .models import Application, ExaminerRelation, InterviewScore
 
         self.campaign = campaign
         self.post = post

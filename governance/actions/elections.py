@@ -24,6 +24,7 @@ from ..choices import ElectionStatus, NoticeCategory, NoticeOrigin, ObjectionKin
 from ..models import BallotBox, BallotIssue, Candidate, Election, RollObjection, Tally, Voter
 from .meetings import adult_cutoff, living_on
 from .notices import notice_publish_generated
+from .roster import seat_elected
 
 S = ElectionStatus
 ELECTION_TRANSITIONS: dict[str, set[str]] = {
@@ -353,7 +354,6 @@ def election_publish(*, by, election_id: int, at=None) -> Election:
 @transaction.atomic
 def election_seat(*, by, election_id: int) -> Election:
     """The elected become the committee on the staffing roster from the term's first day."""
-    from .roster import seat_elected
 
     election = _lock(by, election_id)
     _need(election, S.PUBLISHED)

@@ -6,7 +6,7 @@ import datetime as dt
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -160,7 +160,6 @@ def attendee_remove(*, by, attendee_id: int) -> None:
 
 
 def _votes_above(limit: int) -> Q:
-    from django.db.models import F
 
     return Q(
         pk__in=Resolution.objects.alias(cast=F("votes_for") + F("votes_against") + F("abstentions"))

@@ -18,6 +18,7 @@ from community.api_base import (
     ScopedModelSerializer,
     ScopedViewSet,
 )
+from community.models import Resident
 
 from .. import actions, selectors
 from ..choices import ElectionStatus, ObjectionKind
@@ -259,7 +260,6 @@ class BallotBoxViewSet(ScopedViewSet):
     @action(detail=True, methods=["post"])
     def issue(self, request, pk=None):
         """Hand a ballot to a voter of the roll (refused for anyone else)."""
-        from community.models import Resident
 
         box = self.get_object()  # another community's row is a 404 before its input is read
         data = valid(BallotIssueInputSerializer, request.data)

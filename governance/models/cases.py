@@ -7,6 +7,7 @@ the handling staff member (``visible_to``); anyone else with ``reveal_case_parti
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -42,7 +43,6 @@ class ConfidentialCase(TimeStamped):
         return self.number
 
     def clean(self):
-        from django.core.exceptions import ValidationError
 
         errors = self.case_errors()
         opened = getattr(self, "received_on", None)

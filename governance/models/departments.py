@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -46,7 +47,6 @@ class DepartmentPlacement(TimeStamped):
         return f"{self.department} {self.person_name} → {self.community}"
 
     def clean(self):
-        from django.core.exceptions import ValidationError
 
         errors = {}
         if self.start and self.end and self.end < self.start:

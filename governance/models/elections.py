@@ -5,9 +5,11 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -68,12 +70,10 @@ class Election(TimeStamped):
         return self.title
 
     def get_absolute_url(self):
-        from django.urls import reverse
 
         return reverse("governance:election", kwargs={"code": self.community.code, "pk": self.pk})
 
     def clean(self):
-        from django.core.exceptions import ValidationError
 
         errors = {}
         if self.term_start and self.term_end and self.term_end <= self.term_start:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -57,12 +59,10 @@ class Meeting(TimeStamped):
         return self.title
 
     def get_absolute_url(self):
-        from django.urls import reverse
 
         return reverse("governance:meeting", kwargs={"code": self.community.code, "pk": self.pk})
 
     def clean(self):
-        from django.core.exceptions import ValidationError
 
         if self.quorum_numerator and self.quorum_denominator and self.quorum_numerator > self.quorum_denominator:
             raise ValidationError({"quorum_numerator": _("The quorum share cannot be more than the whole.")})

@@ -5,8 +5,10 @@ from __future__ import annotations
 import uuid
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -65,12 +67,10 @@ class Notice(TimeStamped):
         return self.title
 
     def get_absolute_url(self):
-        from django.urls import reverse
 
         return reverse("governance:notice", kwargs={"code": self.community.code, "pk": self.pk})
 
     def clean(self):
-        from django.core.exceptions import ValidationError
 
         if self.unpublish_at and (not self.publish_at or self.unpublish_at <= self.publish_at):
             raise ValidationError({"unpublish_at": _("A notice can only be taken down after it is published.")})

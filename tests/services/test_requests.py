@@ -2,7 +2,6 @@
 
 import io
 import re
-import sys
 import types
 from decimal import Decimal
 from unittest import mock
@@ -14,6 +13,7 @@ from django.urls import reverse
 from PIL import Image
 
 from services import actions
+from services.actions import handling
 from services.choices import EventKind, NotificationStatus, Rating, Status
 from services.models import Notification, RequestEvent, RequestPhoto, ServiceRequest
 from tests import factories as f
@@ -143,9 +143,7 @@ def test_party_member_covering_the_household_is_suggested_and_assigned(community
         calls.append(household_id)
         return member
 
-    fake = types.ModuleType("partybuild.selectors")
-    fake.coverer_of_household = coverer_of_household
-    monkeypatch.setitem(sys.modules, "partybuild.selectors", fake)
+    monkeypatch.setattr(handling, "coverer_of_household", coverer_of_household)
     assert actions.suggested_party_member(req) is member
     with pytest.raises(ValidationError):
         actions.request_assign(by=staff_a, request_id=req.pk, party_member=78)
@@ -153,10 +151,9 @@ def test_party_member_covering_the_household_is_suggested_and_assigned(community
     assert req.assigned_party_member_id == 77 and calls == [household.pk, household.pk, household.pk]
 
 
-def test_no_party_member_suggested_without_partybuild(community_a, monkeypatch):
+def test_no_party_member_suggested_for_a_household_nobody_covers(community_a):
     household = f.SCOPED_FACTORIES["community.Household"](community_a)
     req = sf.service_request(community_a, household=household)
-    monkeypatch.setitem(sys.modules, "partybuild.selectors", None)
     assert actions.suggested_party_member(req) is None
 
 
@@ -164,26 +161,27 @@ def test_paid_service_fee_is_posted_as_own_income(community_a, staff_a, monkeypa
     paid = sf.category(paid=True, price=Decimal("80.00"), name="管道疏通")
     req = sf.service_request(community_a, status=Status.IN_PROGRESS, cat=paid)
     posted = []
-    fake = types.ModuleType("funding.actions")
-    fake.own_income_post = lambda **kw: posted.append(kw)
-    monkeypatch.setitem(sys.modules, "funding.actions", fake)
+    monkeypatch.setattr(handling, "own_income_post", lambda **kw: posted.append(kw))
     req = actions.request_resolve(by=staff_a, request_id=req.pk, note="已疏通")
     assert req.fee == Decimal("80.00") and req.fee_posted
     assert posted[0]["amount"] == Decimal("80.00") and posted[0]["community"] == community_a
     assert posted[0]["reference"] == f"services.request:{req.pk}" and posted[0]["by"] == staff_a
 
 
-def test_paid_fee_kept_unposted_without_funding_then_posted(community_a, staff_a, monkeypatch):
+def test_paid_fee_kept_unposted_while_the_ledger_refuses_then_posted(community_a, staff_a, monkeypatch):
     paid = sf.category(paid=True, price=Decimal("50.00"))
     req = sf.service_request(community_a, status=Status.IN_PROGRESS, cat=paid)
-    monkeypatch.setitem(sys.modules, "funding.actions", None)
+
+    def refuse(**kw):
+        raise ValidationError("本月已结账")
+
+    monkeypatch.setattr(handling, "own_income_post", refuse)
     req = actions.request_resolve(by=staff_a, request_id=req.pk, note="已保洁", fee="60")
-    assert req.fee == Decimal("60.00") and not req.fee_posted
-    with pytest.raises(ValidationError):
+    req.refresh_from_db()
+    assert req.status == Status.RESOLVED and req.fee == Decimal("60.00") and not req.fee_posted
+    with pytest.raises(ValidationError, match="本月已结账"):
         actions.request_post_fee(by=staff_a, request_id=req.pk)
-    fake = types.ModuleType("funding.actions")
-    fake.own_income_post = lambda **kw: None
-    monkeypatch.setitem(sys.modules, "funding.actions", fake)
+    monkeypatch.setattr(handling, "own_income_post", lambda **kw: None)
     assert actions.request_post_fee(by=staff_a, request_id=req.pk).fee_posted
 
 

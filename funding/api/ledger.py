@@ -1,16 +1,13 @@
-"""Funding API under ``/api/v1/funding/…``: every list scoped, every write through ``funding.actions``."""
+"""The ledger's API: reference tables, funds and balances, vouchers and their lines, periods, budgets, projects."""
 
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
 
-from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import mixins, permissions, serializers, viewsets
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
@@ -22,29 +19,22 @@ from community.api_base import (
     ScopedPrimaryKeyRelatedField,
     ScopedViewSet,
 )
-from community.scoping import scope_of
 
-from . import actions, selectors
-from .choices import EntryKind, Side, Use
-from .filters import (
-    AssessmentFilter,
+from .. import actions, selectors
+from ..choices import EntryKind, ProjectStatus, Side, Use
+from ..filters import (
     BudgetFilter,
     EntryFilter,
     FundBalanceFilter,
     FundFilter,
     LineFilter,
     ProjectFilter,
-    QuestionFilter,
 )
-from .models import (
+from ..models import (
     Account,
     Budget,
     BudgetLine,
     CostSplit,
-    Disclosure,
-    DisclosureQuestion,
-    FacilityAssessment,
-    FacilityInvestment,
     FacilityItem,
     FiscalPeriod,
     Fund,
@@ -54,8 +44,6 @@ from .models import (
     JournalLine,
     Project,
 )
-
-# --- reference tables (not community-owned) --------------------------------------------------
 
 
 class AccountSerializer(serializers.ModelSerializer):
@@ -112,9 +100,6 @@ class FacilityItemViewSet(viewsets.ReadOnlyModelViewSet):
     queryset = FacilityItem.objects.order_by("order", "code")
     serializer_class = FacilityItemSerializer
     filterset_fields = ["active"]
-
-
-# --- funds and balances -------------------------------------------------------------------
 
 
 class FundSerializer(ScopedModelSerializer):
@@ -174,9 +159,6 @@ class FundBalanceViewSet(ReadOnlyScopedViewSet):
 
     def select(self, queryset):
         return queryset.select_related("fund__source")
-
-
-# --- vouchers -----------------------------------------------------------------------------
 
 
 class LineSerializer(serializers.ModelSerializer):
@@ -310,8 +292,6 @@ class EntryViewSet(ScopedViewSet):
         data = serializer.validated_data
         entry = serializer.instance
         if "community" in data and data["community"].pk != entry.community_id:
-            from django.core.exceptions import ValidationError
-
             raise ValidationError({"community": _("A voucher stays in its community.")})
         serializer.instance = actions.entry_update(
             by=self.request.user,
@@ -419,9 +399,6 @@ class PeriodViewSet(ScopedViewSet):
             raise PermissionDenied(_("Your role may not close periods."))
 
 
-# --- budgets and projects ---------------------------------------------------------------------
-
-
 class BudgetLineSerializer(serializers.ModelSerializer):
     source = serializers.PrimaryKeyRelatedField(queryset=FundingSource.objects.all())
     use = serializers.ChoiceField(choices=Use.choices)
@@ -508,7 +485,6 @@ class ProjectSerializer(ScopedModelSerializer):
         read_only_fields = ["completed_on", "cancelled_reason"]
 
     def validate_status(self, value):
-        from .choices import ProjectStatus
 
         if value in (ProjectStatus.COMPLETED, ProjectStatus.CANCELLED):
             raise serializers.ValidationError(_("Use the complete or cancel action to close a project."))
@@ -544,266 +520,3 @@ class ProjectViewSet(ScopedViewSet):
         actions.project_cancel(by=request.user, project_id=project.pk, reason=params.validated_data["reason"])
         project.refresh_from_db()
         return Response(self.get_serializer(project).data)
-
-
-# --- facility standard ------------------------------------------------------------------------
-
-
-class AssessmentSerializer(ScopedModelSerializer):
-    items_met = serializers.PrimaryKeyRelatedField(many=True, queryset=FacilityItem.objects.all(), required=False)
-
-    class Meta:
-        model = FacilityAssessment
-        fields = [
-            "id",
-            "community",
-            "assessed_on",
-            "office_area",
-            "items_met",
-            "has_tv",
-            "has_vcd",
-            "computerised",
-            "note",
-        ]
-
-
-class AssessmentViewSet(ScopedViewSet):
-    queryset = FacilityAssessment.objects.all()
-    serializer_class = AssessmentSerializer
-    filterset_class = AssessmentFilter
-
-    def select(self, queryset):
-        return queryset.prefetch_related("items_met")
-
-    def perform_write(self, serializer):
-        from community.actions import record_save
-
-        data = dict(serializer.validated_data)
-        items = data.pop("items_met", None)
-        instance = serializer.instance or FacilityAssessment()
-        for name, value in data.items():
-            setattr(instance, name, value)
-        instance = record_save(by=self.request.user, instance=instance)
-        if items is not None:
-            instance.items_met.set(items)
-        serializer.instance = instance
-
-
-class InvestmentSerializer(ScopedModelSerializer):
-    class Meta:
-        model = FacilityInvestment
-        fields = ["id", "entry", "item", "amount"]
-
-
-class InvestmentViewSet(ScopedViewSet):
-    """Ties a voucher to the facility item it paid for."""
-
-    queryset = FacilityInvestment.objects.all()
-    serializer_class = InvestmentSerializer
-    filterset_fields = ["entry", "item"]
-
-
-# --- disclosure -----------------------------------------------------------------------------
-
-
-class DisclosureSerializer(ScopedModelSerializer):
-    class Meta:
-        model = Disclosure
-        fields = ["id", "community", "year", "quarter", "sha256", "published_by", "published_at", "content"]
-        read_only_fields = ["sha256", "published_by", "published_at", "content"]
-        validators = []  # a second publication of a quarter is refused by the action, with a message
-
-
-class DisclosureViewSet(
-    mixins.CreateModelMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
-):
-    """Quarterly public disclosures (财务公开); POST publishes an immutable snapshot."""
-
-    queryset = Disclosure.objects.all()
-    http_method_names = ["get", "post", "head", "options"]
-    serializer_class = DisclosureSerializer
-    filterset_fields = ["community", "year", "quarter"]
-
-    def get_queryset(self):
-        return Disclosure.objects.for_user(self.request.user).select_related("community")
-
-    def perform_create(self, serializer):
-        data = serializer.validated_data
-        serializer.instance = actions.disclosure_publish(
-            by=self.request.user, community=data["community"], year=data["year"], quarter=data["quarter"]
-        )
-
-
-class QuestionSerializer(ScopedModelSerializer):
-    class Meta:
-        model = DisclosureQuestion
-        fields = ["id", "disclosure", "line", "question", "contact", "asked_at", "answer", "answered_at"]
-        read_only_fields = ["asked_at", "answered_at"]
-        extra_kwargs = {"contact": {"write_only": True}, "line": {"required": False}, "question": {"required": False}}
-
-
-class QuestionViewSet(ScopedViewSet):
-    """Residents' questions about disclosure lines; staff record ones received otherwise (POST) and answer (PATCH)."""
-
-    queryset = DisclosureQuestion.objects.all()
-    serializer_class = QuestionSerializer
-    filterset_class = QuestionFilter
-    http_method_names = ["get", "post", "patch", "head", "options"]
-
-    def select(self, queryset):
-        return queryset.select_related("disclosure")
-
-    def perform_create(self, serializer):
-        data = serializer.validated_data
-        serializer.instance = actions.question_ask(
-            disclosure=data["disclosure"],
-            line=data.get("line") or 0,
-            question=data.get("question", ""),
-            contact=data.get("contact", ""),
-        )
-
-    def perform_update(self, serializer):
-        from django.core.exceptions import ValidationError
-
-        data = serializer.validated_data
-        question = serializer.instance
-        if "disclosure" in data and data["disclosure"].pk != question.disclosure_id:
-            raise ValidationError({"disclosure": _("A question stays with its disclosure.")})
-        if not self.request.user.has_perm("funding.change_disclosurequestion"):
-            raise PermissionDenied(_("Your role may not answer questions."))
-        serializer.instance = actions.question_answer(
-            by=self.request.user, question_id=question.pk, answer=data.get("answer", "")
-        )
-
-
-# --- reports ------------------------------------------------------------------------------
-
-
-class CanReadMoney(permissions.BasePermission):
-    def has_permission(self, request, view):
-        return bool(
-            request.user and request.user.is_authenticated and request.user.has_perm("funding.view_journalentry")
-        )
-
-
-REPORT_PARAMETERS = [
-    OpenApiParameter("scope", OpenApiTypes.STR, enum=["county", "town", "community"]),
-    OpenApiParameter("id", OpenApiTypes.INT),
-    OpenApiParameter("start", OpenApiTypes.DATE),
-    OpenApiParameter("end", OpenApiTypes.DATE),
-    OpenApiParameter("year", OpenApiTypes.INT),
-]
-
-
-def report_scope(request):
-    """The scope a report covers: ``?scope=town&id=…`` within the caller's own, else the caller's own."""
-    from community.selectors import dashboard_target
-
-    if request.GET.get("scope") or request.GET.get("id"):
-        try:
-            return dashboard_target(user=request.user, level=request.GET.get("scope"), pk=request.GET.get("id")).scope()
-        except ValueError as exc:
-            raise Http404(str(exc))
-    return scope_of(request.user)
-
-
-def report_dates(request) -> tuple[dt.date, dt.date]:
-    from django.core.exceptions import ValidationError
-
-    today = dt.date.today()
-    try:
-        start = dt.date.fromisoformat(request.GET.get("start") or f"{today.year}-01-01")
-        end = dt.date.fromisoformat(request.GET.get("end") or today.isoformat())
-    except ValueError:
-        raise ValidationError(_("Give dates as YYYY-MM-DD."))
-    if end < start:
-        raise ValidationError(_("The end date is before the start date."))
-    return start, end
-
-
-def report_year(request) -> int:
-    from django.core.exceptions import ValidationError
-
-    try:
-        year = int(request.GET.get("year") or dt.date.today().year)
-    except ValueError:
-        raise ValidationError(_("Give the year as a number, e.g. 2026."))
-    if not 2000 <= year <= 2100:
-        raise ValidationError(_("Give the year as a number, e.g. 2026."))
-    return year
-
-
-def _plain(rows):
-    from dataclasses import asdict
-
-    return [asdict(r) for r in rows]
-
-
-class ReportViewSet(viewsets.ViewSet):
-    """Financial reports rolling up community → town → county (``?scope=&id=``)."""
-
-    permission_classes = [CanReadMoney]
-
-    @extend_schema(parameters=REPORT_PARAMETERS, responses={200: {"type": "array", "items": {"type": "object"}}})
-    @action(detail=False, url_path="fund-balances")
-    def fund_balances(self, request):
-        start, end = report_dates(request) if request.GET.get("start") else (None, None)
-        if request.GET.get("end") and start is None:
-            start, end = None, report_dates(request)[1]
-        return Response(_plain(selectors.fund_balances(scope=report_scope(request), start=start, end=end)))
-
-    @extend_schema(parameters=REPORT_PARAMETERS, responses=OpenApiTypes.OBJECT)
-    @action(detail=False, url_path="source-and-use")
-    def source_and_use(self, request):
-        start, end = report_dates(request)
-        statement = selectors.source_and_use(scope=report_scope(request), start=start, end=end)
-        return Response(
-            {
-                "start": start,
-                "end": end,
-                "income": [{**r.__dict__, "total": r.total} for r in statement.income],
-                "expense": [{**r.__dict__, "total": r.total} for r in statement.expense],
-                "surplus": {"restricted": statement.surplus.restricted, "unrestricted": statement.surplus.unrestricted},
-            }
-        )
-
-    @extend_schema(parameters=REPORT_PARAMETERS, responses={200: {"type": "array", "items": {"type": "object"}}})
-    @action(detail=False, url_path="budget-vs-actual")
-    def budget_vs_actual(self, request):
-        rows = selectors.budget_vs_actual(scope=report_scope(request), year=report_year(request))
-        return Response([{**r.__dict__, "variance": r.variance} for r in rows])
-
-    @extend_schema(parameters=REPORT_PARAMETERS, responses={200: {"type": "array", "items": {"type": "object"}}})
-    @action(detail=False, url_path="projects")
-    def projects(self, request):
-        rows = selectors.project_accounts(scope=report_scope(request))
-        return Response([{**r.__dict__, "raised_total": r.raised_total, "balance": r.balance} for r in rows])
-
-    @extend_schema(parameters=REPORT_PARAMETERS, responses={200: {"type": "array", "items": {"type": "object"}}})
-    @action(detail=False, url_path="trial-balance")
-    def trial_balance(self, request):
-        _start, end = report_dates(request)
-        rows = selectors.trial_balance(scope=report_scope(request), end=end)
-        return Response([{**r.__dict__, "balance": r.balance} for r in rows])
-
-
-def register(router):
-    router.register("funding/accounts", AccountViewSet, basename="funding-account")
-    router.register("funding/sources", SourceViewSet, basename="funding-source")
-    router.register("funding/cost-splits", CostSplitViewSet, basename="funding-costsplit")
-    router.register("funding/facility-items", FacilityItemViewSet, basename="funding-facilityitem")
-    router.register("funding/funds", FundViewSet, basename="fund")
-    router.register("funding/balances", FundBalanceViewSet, basename="fund-balance")
-    router.register("funding/entries", EntryViewSet, basename="journal-entry")
-    router.register("funding/lines", LineViewSet, basename="journal-line")
-    router.register("funding/periods", PeriodViewSet, basename="fiscal-period")
-    router.register("funding/budgets", BudgetViewSet, basename="budget")
-    router.register("funding/projects", ProjectViewSet, basename="funding-project")
-    router.register("funding/assessments", AssessmentViewSet, basename="facility-assessment")
-    router.register("funding/investments", InvestmentViewSet, basename="facility-investment")
-    router.register("funding/disclosures", DisclosureViewSet, basename="disclosure")
-    router.register("funding/questions", QuestionViewSet, basename="disclosure-question")
-    router.register("funding/reports", ReportViewSet, basename="funding-report")
-    from . import economy_api
-
-    economy_api.register(router)

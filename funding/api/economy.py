@@ -17,9 +17,9 @@ from community.api_base import ScopedModelSerializer, ScopedPrimaryKeyRelatedFie
 from community.models import Community
 from community.validators import mask_phone
 
-from . import economy, economy_selectors
-from .choices import BillStatus
-from .models import (
+from .. import economy, economy_selectors
+from ..choices import BillStatus
+from ..models import (
     DepartmentGrant,
     HouseholdArea,
     PartnerCompany,
