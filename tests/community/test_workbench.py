@@ -11,9 +11,12 @@ from html import escape
 
 import pytest
 from django.core.management import call_command
+from django.db import transaction
+from django.test import override_settings
 
 from community import workbench
 from community.models import User
+from tests.funding.factories import ensure_defaults
 
 pytestmark = pytest.mark.django_db
 
@@ -43,13 +46,16 @@ EXPECTED = {
 }
 
 
-@pytest.fixture
-def reference(settings):
-    from tests.funding.factories import ensure_defaults
-
-    ensure_defaults()
-    settings.DEBUG = True
-    call_command("seed_reference", verbosity=0)
+@pytest.fixture(scope="module")
+def reference(django_db_setup, django_db_blocker):
+    """The reference scenario, loaded once for the module (about half a minute): it stays in a transaction
+    that is rolled back after the last test, and each test runs in a savepoint inside it."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        with override_settings(DEBUG=True):  # seed_reference makes demo users only with DEBUG on
+            ensure_defaults()
+            call_command("seed_reference", verbosity=0)
+        yield
+        transaction.set_rollback(True)
 
 
 def _list_count(client, link: str) -> int | None:
