@@ -111,6 +111,16 @@ class ScopedModelSerializer(serializers.ModelSerializer):
 
     serializer_related_field = ScopedPrimaryKeyRelatedField
 
+    def include_extra_kwargs(self, kwargs, extra_kwargs):
+        """A read-only text field of a model field that may be blank still answers "" (a request not yet
+        rated, a liaison not ended): DRF drops ``allow_blank`` from read-only fields, and the schema would
+        then promise a value from the choices only."""
+        blank = bool(extra_kwargs.get("read_only") and kwargs.get("allow_blank"))
+        kwargs = super().include_extra_kwargs(kwargs, extra_kwargs)
+        if blank:
+            kwargs["allow_blank"] = True
+        return kwargs
+
     def to_representation(self, instance):
 
         data = super().to_representation(instance)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.decorators import action
@@ -68,7 +69,17 @@ class ServiceRequestSerializer(ScopedModelSerializer):
     masked_phone = serializers.CharField(read_only=True)
     contact_phone = serializers.CharField(write_only=True, required=False, allow_blank=True)
     door_number = serializers.CharField(write_only=True, required=False, allow_blank=True, max_length=20)
-    channel = serializers.ChoiceField(choices=[Channel.PHONE, Channel.COUNTER], default=Channel.PHONE)
+    # every channel comes back (web, Open311…); staff log only what reached them by phone or at the counter
+    channel = serializers.ChoiceField(choices=Channel.choices, default=Channel.PHONE)
+
+    STAFF_CHANNELS = (Channel.PHONE, Channel.COUNTER)
+
+    def validate_channel(self, value):
+        if value not in self.STAFF_CHANNELS:
+            raise serializers.ValidationError(
+                _("Staff log requests that came by phone or to the counter; the others arrive by themselves.")
+            )
+        return value
 
     class Meta:
         model = ServiceRequest

@@ -22,7 +22,12 @@ import time
 import pytest
 
 from tests.security.wiring import wired_api  # noqa: F401  (the parser, token expiry and 4xx documentation)
-from tests.test_schema_fuzz import community_world, declare_foreign_key_links, fuzz_user  # noqa: F401
+from tests.test_schema_fuzz import (  # noqa: F401
+    EachScenarioRolledBack,
+    community_world,
+    declare_foreign_key_links,
+    fuzz_user,
+)
 
 CASES = int(os.environ.get("FUZZ_CASES", "10000"))
 SCENARIOS = int(os.environ.get("FUZZ_SCENARIOS", "150"))
@@ -146,7 +151,7 @@ def test_stateful_fuzz_finds_no_server_error(documented_openapi, community_world
     calls = {"n": 0}
     started = time.monotonic()
 
-    class Workflow(schema.as_state_machine()):
+    class Workflow(EachScenarioRolledBack, schema.as_state_machine()):
         def get_call_kwargs(self, case):
             return {"headers": headers}
 

@@ -326,8 +326,8 @@ class GuidanceRecordViewSet(ScopedViewSet):
 
 
 class SupportRequestSerializer(ScopedModelSerializer):
-    requested_by = serializers.StringRelatedField(read_only=True)
-    answered_by = serializers.StringRelatedField(read_only=True)
+    requested_by = serializers.StringRelatedField(read_only=True, allow_null=True)
+    answered_by = serializers.StringRelatedField(read_only=True, allow_null=True)
 
     class Meta:
         model = SupportRequest
