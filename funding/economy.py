@@ -125,11 +125,11 @@ def fee_bill_period(*, by, community, period: str) -> BillingResult:
             "household_id", flat=True
         )
     )
-    todo = [h for h in households if h.pk not in billed]
+    to_bill = [h for h in households if h.pk not in billed]
     areas = {}
     if schedule.basis == FeeBasis.AREA:
-        areas = dict(HouseholdArea.objects.filter(household__in=todo).values_list("household_id", "area"))
-        missing = [str(h) for h in todo if h.pk not in areas]
+        areas = dict(HouseholdArea.objects.filter(household__in=to_bill).values_list("household_id", "area"))
+        missing = [str(h) for h in to_bill if h.pk not in areas]
         if missing:
             shown = "、".join(missing[:5]) + ("…" if len(missing) > 5 else "")
             raise ValidationError(
@@ -143,7 +143,7 @@ def fee_bill_period(*, by, community, period: str) -> BillingResult:
             )
     due_on = found.end + dt.timedelta(days=schedule.due_days)
     bills = []
-    for household in todo:
+    for household in to_bill:
         base = schedule.rate * found.months
         if schedule.basis == FeeBasis.AREA:
             base = base * areas[household.pk]
