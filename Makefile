@@ -1,5 +1,5 @@
 # Two commands: `make run` (the demo) and `make test` (lint, migrations, pytest).
-# With DATABASE_URL / REDIS_URL unset both start their own PostgreSQL and Redis (community/devservices.py,
+# With DATABASE_URL / REDIS_URL unset both start their own PostgreSQL and Redis (utilities/devservices.py,
 # from PyPI wheels, data under var/) and stop them when they end; set either URL to use your own server.
 PYTHON ?= python3
 VENV   := .venv
@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 PY     := $(BIN)/python
 HOST   ?= 127.0.0.1:8000
 
-.PHONY: run test lint fuzz bench static deps dev-deps lock messages clean serve worker beat stop reset status
+.PHONY: run test lint fuzz bench static deps demo-deps dev-deps lock messages clean serve worker beat stop reset status
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -17,11 +17,17 @@ $(VENV)/.deps: requirements/base.lock | $(BIN)/python
 	$(BIN)/pip install --quiet -r requirements/base.lock
 	touch $@
 
-$(VENV)/.dev-deps: requirements/dev.lock | $(BIN)/python
-	$(BIN)/pip install --quiet -r requirements/dev.lock
+# the demo's scale-data generator needs Faker and tqdm; the production image (base.lock) has neither
+$(VENV)/.demo-deps: requirements/demo.lock | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements/demo.lock
 	touch $@ $(VENV)/.deps
 
+$(VENV)/.dev-deps: requirements/dev.lock | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements/dev.lock
+	touch $@ $(VENV)/.deps $(VENV)/.demo-deps
+
 deps: $(VENV)/.deps
+demo-deps: $(VENV)/.demo-deps
 dev-deps: $(VENV)/.dev-deps
 
 node_modules/.package-lock.json: package.json package-lock.json
@@ -38,11 +44,11 @@ static/vendor/fonts/NotoSansSC-Regular.ttf: node_modules/.package-lock.json
 
 static: static/vendor/echarts/echarts.min.js static/vendor/fonts/NotoSansSC-Regular.ttf
 
-SERVICES := $(PY) -m community.devservices
+SERVICES := $(PY) -m utilities.devservices
 
 # The demo: embedded PostgreSQL and Redis, a Celery worker with its beat, the reference scenario loaded.
 run: export DEBUG ?= 1
-run: deps static
+run: demo-deps static
 	$(SERVICES) run -- $(PY) manage.py migrate --no-input
 	$(SERVICES) run -- $(PY) manage.py seed_reference
 	$(SERVICES) run --worker -- $(PY) manage.py runserver $(HOST)
@@ -95,7 +101,8 @@ messages: dev-deps
 
 lock: dev-deps
 	$(BIN)/pip-compile --quiet --strip-extras --no-emit-index-url --no-emit-find-links -o requirements/base.lock pyproject.toml
-	$(BIN)/pip-compile --quiet --strip-extras --no-emit-index-url --no-emit-find-links --extra dev -o requirements/dev.lock pyproject.toml
+	$(BIN)/pip-compile --quiet --strip-extras --no-emit-index-url --no-emit-find-links --extra demo -o requirements/demo.lock pyproject.toml
+	$(BIN)/pip-compile --quiet --strip-extras --no-emit-index-url --no-emit-find-links --extra demo --extra dev -o requirements/dev.lock pyproject.toml
 
 # production-style processes (docker-compose runs the same commands)
 serve: deps static

@@ -9,10 +9,11 @@ from django.core.exceptions import FieldDoesNotExist, PermissionDenied, Validati
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from utilities.pagination_admin import EstimatedCountPaginator
+
 from .actions import personal_data_log, record_save
 from .masking import mask_value, masked_fields, masked_path
 from .models import PersonalDataAccess
-from .pagination_admin import EstimatedCountPaginator
 from .permissions import may_reveal
 from .scoping import ADD, CHANGE, DELETE, VIEW, ensure_in_scope, grants, reaches, scope_of
 

@@ -12,9 +12,10 @@ from django.utils.translation import gettext as _
 from rest_framework import exceptions, serializers, viewsets
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from utilities.authentication import TokenExpired
+from utilities.pagination import CursorPagination, PagePagination  # noqa: F401  (re-exported)
+
 from .actions import record_save
-from .authentication import TokenExpired
-from .pagination import CursorPagination, PagePagination  # noqa: F401  (re-exported)
 from .permissions import may_reveal
 from .scoping import DELETE, ensure_in_scope
 from .validators import validate_date_in_range, validate_finite_number, validate_no_control_characters

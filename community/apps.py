@@ -90,8 +90,8 @@ class CommunityConfig(AppConfig):
         # how every app contributes: modules of these names, imported at startup (as the admin's
         # ``admin`` modules are).  ``checks`` and ``signals`` register system checks and receivers (the
         # core's sync roles and schedules after migrate), ``dashboard`` indicators, ``tasks`` Celery tasks
-        # with their schedules (actions send them by name: community.jobs; community.schedules), ``workbench``
-        # the admin home's to-do items (community.workbench)
+        # with their schedules (actions send them by name: utilities.jobs; utilities.schedules), ``workbench``
+        # the admin home's to-do items (utilities.workbench)
         autodiscover_modules(*CONTRIBUTIONS)
 
         # after auth's and contenttypes' receivers (their apps are ready before this one)

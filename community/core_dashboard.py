@@ -2,8 +2,9 @@
 
 from django.utils.translation import gettext_lazy as _
 
+from utilities.charts import bar_chart
+
 from . import selectors
-from .charts import bar_chart
 from .dashboard import NOW, Indicator, section
 from .dashboard_links import rows_link
 

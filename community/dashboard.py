@@ -18,8 +18,9 @@ from django.apps import apps
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from utilities.periods import Period
+
 from .choices import ScopeLevel
-from .periods import Period
 from .scoping import Scope
 
 # what a figure counts: a stock at the end of the period, a flow within it, or a state now

@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 from django.db.models import Subquery
 from django.utils.translation import gettext_lazy as _
 
-from .charts import bar_chart
+from utilities.charts import bar_chart
+
 from .dashboard import Indicator, section
 from .models import Department
 

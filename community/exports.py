@@ -18,7 +18,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
-from . import jobs
+from utilities import jobs
+
 from .actions import personal_data_log
 from .filters import HouseholdFilter, ResidentFilter
 from .models import DataExport, Household, PersonalDataAccess, Resident

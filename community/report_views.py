@@ -11,8 +11,10 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from . import health, reporting, selectors
-from .periods import Period
+from utilities import health
+from utilities.periods import Period
+
+from . import reporting, selectors
 from .reporting_models import ReportRun
 
 

@@ -17,11 +17,13 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from . import dashboard, jobs, reports
+from utilities import jobs
+from utilities.periods import Period
+
+from . import dashboard, reports
 from .choices import ScopeLevel
 from .dashboard import Target
 from .models import Community, County, Town
-from .periods import Period
 from .reporting_models import DashboardPayload, IndicatorSnapshot, ReportRun
 
 log = logging.getLogger(__name__)

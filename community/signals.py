@@ -5,7 +5,8 @@ from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS
 from django.dispatch import Signal
 
-from . import schedules
+from utilities import schedules
+
 from .roles import sync_role_permissions
 
 # sent inside the anonymising transaction: (sender=Resident, resident=<the erased row>, by=<user>);

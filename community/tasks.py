@@ -5,9 +5,10 @@ import datetime as dt
 from celery import shared_task
 from django.db import OperationalError
 
+from utilities.schedules import scheduled
+
 from . import actions, exports
 from .reporting import dashboard_refresh, monthly_reports_request, report_build, report_sweep, snapshot_take
-from .schedules import scheduled
 
 
 @shared_task(bind=True, acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)

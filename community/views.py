@@ -20,8 +20,10 @@ from rest_framework.decorators import api_view, permission_classes
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from . import dashboard, health, reporting, selectors
-from .charts import trend_chart
+from utilities import health
+from utilities.charts import trend_chart
+
+from . import dashboard, reporting, selectors
 
 
 @never_cache

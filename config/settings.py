@@ -1,7 +1,7 @@
 """Settings for the platform, read from the environment (12-factor).
 
 PostgreSQL is the only database.  With no DATABASE_URL the platform starts (or reuses) the embedded
-PostgreSQL of ``community.devservices``, its data under var/postgres.  With no REDIS_URL Celery runs tasks
+PostgreSQL of ``utilities.devservices``, its data under var/postgres.  With no REDIS_URL Celery runs tasks
 eagerly in-process and the cache is local memory; ``make run`` and ``make test`` set REDIS_URL to a Redis
 they start themselves.  Production sets both.
 """
@@ -16,7 +16,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from community import devservices
+from utilities import devservices
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("VAR_DIR", BASE_DIR / "var"))
@@ -100,7 +100,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
-                "community.context_processors.site",
+                "utilities.context_processors.site",
             ],
         },
     }
@@ -153,7 +153,7 @@ CELERY_ACCEPT_CONTENT = ["json"]
 # --- auth and safety ------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "community.login_throttle.AccountThrottleBackend",
+    "utilities.login_throttle.AccountThrottleBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
@@ -168,12 +168,12 @@ AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(minutes=10)
 # a lock is per account AND address: wrong passwords from one place do not lock the account everywhere, and
 # made-up names do not lock an address (behind a proxy, the whole county); a success resets only its own pair.
-# Guessing one account from many addresses meets the slower per-account throttle (community.login_throttle).
+# Guessing one account from many addresses meets the slower per-account throttle (utilities.login_throttle).
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 # the client's address: the trusted proxy's header (RATELIMIT_IP_META_KEY) or the socket's; django-ipware is not
 # installed, so the AXES_IPWARE_* settings would be ignored: the callable is how axes documents this case
-AXES_CLIENT_IP_CALLABLE = "community.clientip.client_ip"
+AXES_CLIENT_IP_CALLABLE = "utilities.clientip.client_ip"
 AXES_IPWARE_PROXY_COUNT = 1
 AXES_IPWARE_META_PRECEDENCE_ORDER = [os.environ.get("RATELIMIT_IP_META_KEY") or "REMOTE_ADDR"]
 LOGIN_THROTTLE_AFTER = int(os.environ.get("LOGIN_THROTTLE_AFTER", "10"))  # failures of one account, all addresses
@@ -249,11 +249,11 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "community.authentication.ExpiringTokenAuthentication",
+        "utilities.authentication.ExpiringTokenAuthentication",
     ],
-    # JSON nested too deep, NaN/Infinity or a number no float holds is a 400 (community.parsers)
+    # JSON nested too deep, NaN/Infinity or a number no float holds is a 400 (utilities.parsers)
     "DEFAULT_PARSER_CLASSES": [
-        "community.parsers.SafeJSONParser",
+        "utilities.parsers.SafeJSONParser",
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
@@ -262,7 +262,7 @@ REST_FRAMEWORK = {
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.OrderingFilter",
     ],
-    "DEFAULT_PAGINATION_CLASS": "community.pagination.PagePagination",
+    "DEFAULT_PAGINATION_CLASS": "utilities.pagination.PagePagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_VERSIONING_CLASS": None,
@@ -371,7 +371,7 @@ LOGGING = {
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     # a refused request (403) is logged once, without a traceback
-    "filters": {"forbidden": {"()": "community.logfilters.ForbiddenWithoutTraceback"}},
+    "filters": {"forbidden": {"()": "utilities.logfilters.ForbiddenWithoutTraceback"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["forbidden"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {

@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from community.actions import record_save
 from community.admin_base import ScopedAdmin
 from community.dashboard_links import unit_filter
-from community.forms import add_action_error
+from utilities.forms import add_action_error
 
 from . import actions
 from .choices import BudgetStatus, EntryStatus, Restriction, Side, Use

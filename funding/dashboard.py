@@ -5,10 +5,10 @@ from decimal import Decimal
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from community.charts import bar_chart, pie_chart
 from community.dashboard import FLOW, NOW, Indicator, section
 from community.dashboard_links import rows_link
 from community.departments import department_figure
+from utilities.charts import bar_chart, pie_chart
 
 from . import economy_selectors, selectors
 from .choices import GOVERNMENT_KINDS, AccountType, EntryStatus, Use

@@ -30,8 +30,8 @@ from django.utils.translation import gettext as _
 
 from community.actions import record_save
 from community.models import Household, Resident
-from community.periods import Period
 from community.scoping import ADD, CHANGE, ensure_allowed
+from utilities.periods import Period
 
 from .actions import (
     CASH_BANK,

@@ -14,9 +14,9 @@ from django.utils.translation import gettext_lazy as _
 from community.admin_base import ScopedAdmin
 from community.choices import ScopeLevel
 from community.dashboard_links import unit_filter
-from community.forms import ActionModelForm, add_action_error
 from community.models import Community, Department
 from community.scoping import ADD, CHANGE, VIEW, permitted, scope_of
+from utilities.forms import ActionModelForm, add_action_error
 
 from . import economy, economy_selectors
 from .choices import BillStatus

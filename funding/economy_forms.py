@@ -8,7 +8,7 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from community.forms import ActionModelForm
+from utilities.forms import ActionModelForm
 
 from . import economy
 from .models import DepartmentGrant, ReferralFee

@@ -17,8 +17,8 @@ from django.db.models import Case, Count, DecimalField, F, Max, Min, Q, Sum, Val
 from django.db.models.functions import Coalesce
 
 from community.masking import scrub_public_text
-from community.periods import Period
 from community.scoping import Scope
+from utilities.periods import Period
 
 from .choices import (
     BALANCE_TYPES,

@@ -4,7 +4,7 @@ from celery import shared_task
 from django.db import OperationalError
 
 from community.models import User
-from community.schedules import scheduled
+from utilities.schedules import scheduled
 
 from . import actions
 

@@ -1,4 +1,4 @@
-"""The bookkeeping part of the admin home's to-do (``community.workbench``): vouchers to approve and to post.
+"""The bookkeeping part of the admin home's to-do (``utilities.workbench``): vouchers to approve and to post.
 
 Registered from ``FundingConfig.ready``; each figure counts ``JournalEntry.objects.restrict(user, "view")``
 and links to the voucher list filtered to exactly those rows, the oldest voucher first.
@@ -12,7 +12,7 @@ from django.db.models import Min
 from django.utils.translation import gettext as _
 
 from community.scoping import permitted
-from community.workbench import Item, contributes, link
+from utilities.workbench import Item, contributes, link
 
 from .choices import EntryStatus
 from .models import JournalEntry

@@ -12,10 +12,10 @@ from community.actions import personal_data_log
 from community.admin_base import ScopedAdmin
 from community.choices import ScopeLevel
 from community.dashboard_links import unit_filter
-from community.forms import ActionModelForm
 from community.models import Department, PersonalDataAccess, User
 from community.scoping import community_of, ensure_in_scope, scope_of
 from community.validators import mask_name
+from utilities.forms import ActionModelForm
 
 from . import actions
 from .choices import ElectionStatus

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from community.actions import record_save
-from community.forms import ActionModelForm
+from utilities.forms import ActionModelForm
 
 from . import actions
 from .choices import ElectionStatus

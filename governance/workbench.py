@@ -1,4 +1,4 @@
-"""The committee's part of the admin home's to-do (``community.workbench``): objections to the voter roll
+"""The committee's part of the admin home's to-do (``utilities.workbench``): objections to the voter roll
 waiting for a decision, and disputes still being mediated.
 
 Registered from ``GovernanceConfig.ready``; each figure counts ``Model.objects.restrict(user, ...)`` and
@@ -13,7 +13,7 @@ from django.db.models import Min
 from django.utils.translation import gettext as _
 
 from community.scoping import permitted
-from community.workbench import Item, contributes, link
+from utilities.workbench import Item, contributes, link
 
 from .choices import MediationOutcome, ObjectionStatus
 from .models import MediationCase, RollObjection

@@ -6,10 +6,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from community.charts import bar_chart, line_chart
 from community.dashboard import FLOW, Indicator, section
 from community.dashboard_links import rows_link
-from community.periods import Period
+from utilities.charts import bar_chart, line_chart
+from utilities.periods import Period
 
 from . import selectors
 

@@ -17,7 +17,7 @@ from django.db import OperationalError
 from django.utils import timezone
 
 from community.models import Community
-from community.schedules import scheduled
+from utilities.schedules import scheduled
 
 from . import actions, selectors
 

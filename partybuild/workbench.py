@@ -1,4 +1,4 @@
-"""Party building's part of the admin home's to-do (community.workbench): households due a visit."""
+"""Party building's part of the admin home's to-do (utilities.workbench): households due a visit."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from community.models import Household
 from community.scoping import permitted
-from community.workbench import Item, contributes, link
+from utilities.workbench import Item, contributes, link
 
 from .models import Visit
 from .selectors import visit_due_days, visits_due_qs

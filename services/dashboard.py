@@ -2,10 +2,10 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from community.charts import bar_chart, pie_chart
 from community.dashboard import FLOW, NOW, Indicator, section
 from community.dashboard_links import rows_link
 from community.departments import GIVES, department_figure
+from utilities.charts import bar_chart, pie_chart
 
 from . import obligations_selectors, selectors
 from .choices import (

@@ -3,7 +3,7 @@
 from celery import shared_task
 from django.db import OperationalError
 
-from community.schedules import scheduled
+from utilities.schedules import scheduled
 
 from . import actions
 

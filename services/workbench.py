@@ -1,4 +1,4 @@
-"""Services' part of the admin home's to-do (community.workbench): the requests waiting for this user."""
+"""Services' part of the admin home's to-do (utilities.workbench): the requests waiting for this user."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from community.choices import ScopeLevel
 from community.scoping import permitted, scope_of
-from community.workbench import Item, contributes, link
+from utilities.workbench import Item, contributes, link
 
 from .choices import Status
 from .models import ServiceRequest

@@ -6,11 +6,11 @@ from decimal import Decimal
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from community.charts import bar_chart, pie_chart
 from community.dashboard import COUNT, FLOW, MONEY, SHARE, Indicator, campaign_options, figure_text, section
 from community.dashboard import Indicator as Figure
 from community.dashboard_links import rows_link
 from community.models import Community
+from utilities.charts import bar_chart, pie_chart
 
 from . import selectors
 from .choices import CampaignKind, CertificateKind, Education, Origin, Payer, Stage

@@ -7,7 +7,7 @@ from django.contrib.admin.helpers import ActionForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from community.forms import ActionModelForm
+from utilities.forms import ActionModelForm
 
 from . import actions
 from .actions import calendar as calendar_actions

@@ -6,8 +6,8 @@ from celery import shared_task
 from django.db import OperationalError, transaction
 
 from community.models import Community, User
-from community.schedules import scheduled
 from community.scoping import Scope
+from utilities.schedules import scheduled
 
 from . import actions
 

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 from django_ratelimit.core import get_usage
 
-from community.forms import add_action_error
+from utilities.forms import add_action_error
 
 from . import actions, selectors
 from .forms import ObjectionForm

@@ -1,4 +1,4 @@
-"""Recruitment's part of the admin home's to-do (``community.workbench``): applications waiting for the
+"""Recruitment's part of the admin home's to-do (``utilities.workbench``): applications waiting for the
 eligibility review and objections lodged during publicity (the town), rule corrections waiting for the
 county's approval.
 
@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from community.choices import ScopeLevel
 from community.scoping import permitted, scope_of
-from community.workbench import Item, contributes, link
+from utilities.workbench import Item, contributes, link
 
 from .choices import ObjectionStatus, RulesStatus, Stage
 from .models import Application, CampaignRules, Objection

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from community.choices import ScopeLevel
 from community.models import Community, Department, Town, User
 from community.scoping import CHANGE, ensure_in_scope, reaches, scope_of
-from community.transitions import Transitions
+from utilities.transitions import Transitions
 
 from .choices import (
     OPEN_STATUSES,

@@ -15,9 +15,9 @@ from simple_history.admin import SimpleHistoryAdmin
 from community.admin_base import ScopedAdmin, ScopedAdminMixin, ScopedPlainAdmin
 from community.choices import ScopeLevel
 from community.dashboard_links import day_filter, unit_filter
-from community.forms import add_action_error
 from community.models import Community, Department
 from community.scoping import CHANGE, scope_of
+from utilities.forms import add_action_error
 
 from . import actions, selectors
 from .choices import OPEN_STATUSES, AssignmentStatus

@@ -4,10 +4,10 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils.translation import gettext_lazy as _
 
-from community.charts import bar_chart, pie_chart
 from community.dashboard import FLOW, NOW, Indicator, section
 from community.dashboard_links import rows_link
 from community.departments import ASKS, department_figure
+from utilities.charts import bar_chart, pie_chart
 
 from . import selectors
 

@@ -1,4 +1,4 @@
-"""Worklist's part of the admin home's to-do (community.workbench): handed-down tasks due and reports to confirm."""
+"""Worklist's part of the admin home's to-do (utilities.workbench): handed-down tasks due and reports to confirm."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from community.scoping import permitted
-from community.workbench import Item, contributes, link
+from utilities.workbench import Item, contributes, link
 
 from .choices import AssignmentStatus
 from .models import TaskAssignment

@@ -12,7 +12,7 @@ The landing page's slots are filled from the apps' configs (as ``role_permission
 ``{% community_links community as links %}`` and ``{% public_pages as pages %}`` read them; a
 name that does not reverse (an app whose page is not routed yet) is left out.
 
-``chart_table`` turns an ECharts option (as built by ``community.charts``) into the rows of a
+``chart_table`` turns an ECharts option (as built by ``utilities.charts``) into the rows of a
 plain data table, the accessible alternative shown under each chart.
 """
 

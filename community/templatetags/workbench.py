@@ -1,8 +1,8 @@
-"""The admin home's workbench and its task groups (see ``community.workbench``)."""
+"""The admin home's workbench and its task groups (see ``utilities.workbench``)."""
 
 from django import template
 
-from community import workbench
+from utilities import workbench
 
 register = template.Library()
 

@@ -10,8 +10,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from community.periods import Period
 from community.scoping import ensure_in_scope
+from utilities.periods import Period
 
 from ..choices import (
     EntryKind,

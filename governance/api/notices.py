@@ -9,7 +9,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from community.api_base import BoundedDateTimeField, ReadOnlyScopedViewSet, ScopedModelSerializer, ScopedViewSet
-from community.parsers import SafeJSONParser
+from utilities.parsers import SafeJSONParser
 
 from .. import actions, selectors
 from ..filters import MeetingFilter, NoticeFilter, ResolutionFilter

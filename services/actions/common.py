@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from community.transitions import Transitions
+from utilities.transitions import Transitions
 
 from ..choices import (
     Status,

@@ -11,9 +11,9 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from community import jobs
 from community.choices import ScopeLevel
 from community.models import User
+from utilities import jobs
 
 from ..choices import (
     OPEN_STATUSES,

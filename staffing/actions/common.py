@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from community.transitions import Transitions
+from utilities.transitions import Transitions
 
 from ..choices import (
     IN_FORCE,

@@ -66,7 +66,7 @@ def test_sweep_is_scheduled():
     """The declared schedule, synced as migrate does (a transactional test elsewhere may have flushed it)."""
     from django_celery_beat.models import PeriodicTask
 
-    from community import schedules
+    from utilities import schedules
 
     schedules.sync()
     task = PeriodicTask.objects.get(task="community.tasks.data_export_sweep")

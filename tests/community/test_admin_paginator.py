@@ -1,8 +1,8 @@
 import pytest
 
-from community import pagination_admin
 from community.models import Resident
 from tests import factories as f
+from utilities import pagination_admin
 
 
 @pytest.mark.django_db

@@ -21,7 +21,7 @@ def test_embedded_services_start_reuse_and_stop(tmp_path, monkeypatch):
     import psycopg2
     import redis
 
-    from community import devservices
+    from utilities import devservices
 
     monkeypatch.setenv("VAR_DIR", str(tmp_path / "var"))
     try:

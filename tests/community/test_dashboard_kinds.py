@@ -14,7 +14,6 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from community import dashboard, reporting, reports
-from community.charts import bar_chart
 from community.dashboard import (
     COUNT,
     FLOW,
@@ -30,6 +29,7 @@ from community.dashboard import (
     figure_text,
     kind_of,
 )
+from utilities.charts import bar_chart
 
 PERIOD = Period.parse("month", "2026-11")
 

@@ -174,7 +174,7 @@ def test_dashboard_links_to_reports_and_generates_now(client, official, county, 
 
 
 def test_reports_page_says_when_the_job_service_is_down(client, official, county, monkeypatch):
-    from community import health
+    from utilities import health
 
     client.force_login(official)
     monkeypatch.setattr(health, "broker_status", lambda: "down")
@@ -189,7 +189,7 @@ def test_refresh_task_is_scheduled_in_beat():
     """The declared schedule, synced as migrate does (a transactional test elsewhere may have flushed it)."""
     from django_celery_beat.models import PeriodicTask
 
-    from community import schedules
+    from utilities import schedules
 
     schedules.sync()
     job = PeriodicTask.objects.get(task="community.tasks.dashboard_refresh_task")

@@ -1,4 +1,4 @@
-"""A 403 is logged once, as one line, without a traceback (community.logfilters)."""
+"""A 403 is logged once, as one line, without a traceback (utilities.logfilters)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import logging
 
 import pytest
 
-from community.logfilters import ForbiddenWithoutTraceback
+from utilities.logfilters import ForbiddenWithoutTraceback
 
 pytestmark = pytest.mark.django_db
 

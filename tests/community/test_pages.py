@@ -170,7 +170,7 @@ def test_dashboard_query_count_does_not_grow_with_rows(client, official, communi
 
 
 def test_chart_table_reads_bar_and_pie_options():
-    from community.charts import bar_chart, pie_chart
+    from utilities.charts import bar_chart, pie_chart
 
     bar = chart_table(bar_chart(["东风", "西湖"], {"户数": [3, 4], "人数": [7.5, 9]}))
     assert bar == {"columns": ["户数", "人数"], "rows": [["东风", 3, 7.5], ["西湖", 4, 9]]}

@@ -14,8 +14,8 @@ from django.conf import settings
 from openpyxl import load_workbook
 
 from community import reports
-from community.charts import pie_chart
 from community.dashboard import FLOW, NOW, Indicator, Period, Section, excel_format, number_text, wan_text
+from utilities.charts import pie_chart
 
 PERIOD = Period.parse("month", "2026-11")
 TARGET = SimpleNamespace(name="示范县")

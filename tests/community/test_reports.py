@@ -149,7 +149,8 @@ def test_broker_down_keeps_run_queued(
 ):
     from kombu.exceptions import OperationalError
 
-    from community import health, tasks
+    from community import tasks
+    from utilities import health
 
     def refuse(*args, **kwargs):
         raise OperationalError("Error 111 connecting to the broker. Connection refused.")

@@ -4,8 +4,8 @@ import pytest
 from django.core.management import call_command
 from django_celery_beat.models import CrontabSchedule, PeriodicTask
 
-from community import schedules
 from config.celery import app
+from utilities import schedules
 
 pytestmark = pytest.mark.django_db
 

@@ -1,6 +1,6 @@
 """The admin home's workbench: each role's to-do, every figure equal to the rows its link opens.
 
-Generated from the registry (``community.workbench``): for every demo role of the reference scenario,
+Generated from the registry (``utilities.workbench``): for every demo role of the reference scenario,
 every item on the admin home is followed and the changelist's count compared with the figure.
 """
 
@@ -14,9 +14,9 @@ from django.core.management import call_command
 from django.db import transaction
 from django.test import override_settings
 
-from community import workbench
 from community.models import User
 from tests.funding.factories import ensure_defaults
+from utilities import workbench
 
 pytestmark = pytest.mark.django_db
 

@@ -150,7 +150,7 @@ def test_no_lines_asked_for_writes_no_voucher():
 def test_lapse_is_scheduled_yearly_in_the_beat_tables():
     from django_celery_beat.models import PeriodicTask
 
-    from community import schedules
+    from utilities import schedules
 
     schedules.sync()  # what migrate does (a transactional test elsewhere may have flushed the beat tables)
     job = PeriodicTask.objects.get(task="funding.tasks.lapse_funds")

@@ -52,7 +52,7 @@ def test_monthly_coverage_report_is_made_once(eager, community_a, community_b):
 def test_schedules_are_in_the_beat_tables():
     from django_celery_beat.models import PeriodicTask
 
-    from community import schedules
+    from utilities import schedules
 
     schedules.sync()  # what migrate does (a transactional test elsewhere may have flushed the beat tables)
 

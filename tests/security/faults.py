@@ -17,7 +17,7 @@ from urllib.parse import urlparse
 
 import redis
 
-from community import devservices
+from utilities import devservices
 
 ROOT = Path(__file__).resolve().parents[2]
 CELERY = str(Path(sys.executable).with_name("celery"))
@@ -179,7 +179,7 @@ def _redis_address() -> tuple[str, int]:
 
 @functools.cache
 def redis_is_embedded() -> bool:
-    """Is the tests' Redis the one ``community.devservices`` started (asked before anything stops it)?"""
+    """Is the tests' Redis the one ``utilities.devservices`` started (asked before anything stops it)?"""
     return devservices.redis_port() == _redis_address()[1]
 
 

@@ -50,7 +50,7 @@ def test_an_expired_token_is_a_401_with_a_message(
 def test_expiry_date_is_the_creation_plus_the_ttl(settings, staff_a):
     from rest_framework.authtoken.models import Token
 
-    from community.authentication import DEFAULT_TTL_DAYS, token_expires_at
+    from utilities.authentication import DEFAULT_TTL_DAYS, token_expires_at
 
     token = Token.objects.create(user=staff_a)
     assert token_expires_at(token) == token.created + dt.timedelta(days=DEFAULT_TTL_DAYS)

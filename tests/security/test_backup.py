@@ -16,9 +16,9 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
 
-from community import backup
 from community.models import DataExport
 from tests import factories as f
+from utilities import backup
 
 pytestmark = pytest.mark.skipif(
     not settings.DATABASES["default"]["ENGINE"].endswith("postgresql"), reason="backup needs PostgreSQL"

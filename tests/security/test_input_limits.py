@@ -18,9 +18,10 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from rest_framework.exceptions import ParseError
 
-from community import parsers, validators
+from community import validators
 from tests import factories as f
 from tests.staffing.conftest import build, cadre  # noqa: F401  (fixtures: a campaign with examiners)
+from utilities import parsers
 
 from .wiring import wired_api  # noqa: F401  (fixture: the REST_FRAMEWORK lines the report asks for)
 

@@ -64,8 +64,8 @@ def test_purge_runs_daily_from_the_beat_schedule(staff_a):
     """The declared schedule, synced as migrate does (a transactional test elsewhere may have flushed it)."""
     from django_celery_beat.models import PeriodicTask
 
-    from community import schedules
     from community.tasks import personal_data_log_purge_task
+    from utilities import schedules
 
     schedules.sync()
     job = PeriodicTask.objects.get(task="community.tasks.personal_data_log_purge_task")

@@ -11,13 +11,13 @@ from __future__ import annotations
 import pytest
 
 PARSERS = [
-    "community.parsers.SafeJSONParser",
+    "utilities.parsers.SafeJSONParser",
     "rest_framework.parsers.FormParser",
     "rest_framework.parsers.MultiPartParser",
 ]
 AUTHENTICATION = [
     "rest_framework.authentication.SessionAuthentication",
-    "community.authentication.ExpiringTokenAuthentication",
+    "utilities.authentication.ExpiringTokenAuthentication",
 ]
 SCHEMA_HOOKS = [
     "drf_spectacular.hooks.postprocess_schema_enums",

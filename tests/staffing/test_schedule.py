@@ -23,8 +23,8 @@ D = dt.date
 def test_the_beat_entry_runs_the_payroll_on_the_first():
     from django_celery_beat.models import PeriodicTask
 
-    from community import schedules
     from config.celery import app
+    from utilities import schedules
 
     schedules.sync()  # what migrate does (a transactional test elsewhere may have flushed the beat tables)
     job = PeriodicTask.objects.get(task="staffing.tasks.payroll_monthly")

@@ -396,7 +396,7 @@ def test_beat_schedule_is_in_the_database():
     """The declared schedule, synced as migrate does (a transactional test elsewhere may have flushed it)."""
     from django_celery_beat.models import PeriodicTask
 
-    from community import schedules
+    from utilities import schedules
 
     schedules.sync()
     job = PeriodicTask.objects.get(task="worklist.tasks.send_deadline_reminders")

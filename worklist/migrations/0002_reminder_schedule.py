@@ -1,5 +1,5 @@
 """The schedule this migration once created is declared in code now (``@scheduled`` in the app's tasks module)
-and synced after every migrate by ``community.schedules.sync``; the migration stays for the graph."""
+and synced after every migrate by ``utilities.schedules.sync``; the migration stays for the graph."""
 
 from django.db import migrations
 

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from community.backup import BackupError, backup_create
+from utilities.backup import BackupError, backup_create
 
 
 class Command(BaseCommand):

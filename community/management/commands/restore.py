@@ -3,7 +3,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from community.backup import BackupError, backup_restore
+from utilities.backup import BackupError, backup_restore
 
 
 class Command(BaseCommand):

