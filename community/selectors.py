@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, F, Prefetch, Q
+from django.db.models import Count, F, Max, Prefetch, Q
 from django.utils.translation import gettext as _
 
 from .choices import ScopeLevel
@@ -105,6 +105,20 @@ def household_list(*, user):
         .select_related("building__zone__community")
         .annotate(resident_count=Count("residents"))
     )
+
+
+def buildings_version(community) -> str:
+    """A value that changes whenever the community's list of buildings, as a form shows it, changes.
+
+    One aggregate over the community's buildings: how many, the newest id, the latest change to a building
+    or to its zone (a building's choice is labelled with its zone's name).  Forms cache their rendered
+    building list under it (``services.forms.PublicRequestForm.render_key``).
+    """
+    row = Building.objects.filter(zone__community=community).aggregate(
+        n=Count("id"), last=Max("id"), changed=Max("updated_at"), zone_changed=Max("zone__updated_at")
+    )
+    stamps = [row["changed"], row["zone_changed"]]
+    return "-".join([str(row["n"]), str(row["last"] or 0), *(f"{s.timestamp():.6f}" if s else "0" for s in stamps)])
 
 
 def public_directory():

@@ -49,7 +49,7 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 LOCAL_APPS = ["community", "partybuild", "staffing", "funding", "services", "worklist", "governance"]
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "community.admin_site.PlatformAdminConfig",  # django.contrib.admin with its navigation kept per user
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -132,6 +132,14 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# rendered page fragments that are the same for every visitor (the resident form's fields, keyed by what they
+# show): in each worker's memory, so a page never waits on Redis for them, nor fails when Redis is down
+CACHES["fragments"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "fragments",
+    "TIMEOUT": 600,
+    "OPTIONS": {"MAX_ENTRIES": 2000},
+}
 
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", REDIS_URL) or "memory://"
 CELERY_RESULT_BACKEND = None

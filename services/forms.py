@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from community import selectors as community_selectors
 from community import validators
 from community.models import Building, Community, Department, User
 from community.scoping import permitted, scope_of
@@ -52,6 +53,27 @@ def question_field(question) -> forms.Field:
     return forms.CharField(max_length=1000, **options)
 
 
+class ChosenObjectField(forms.Field):
+    """A hidden field that carries the id of an object the view has already read (the page's community or kind
+    of request): it accepts that id only and gives the object back, with no query of its own."""
+
+    widget = forms.HiddenInput
+    default_error_messages = {
+        "invalid_choice": _("Select a valid choice. That choice is not one of the available choices.")
+    }
+
+    def __init__(self, obj, **kwargs):
+        super().__init__(initial=obj.pk, **kwargs)
+        self.obj = obj
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        if str(value).strip() != str(self.obj.pk):
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return self.obj
+
+
 class PublicRequestForm(forms.Form):
     """The resident's form: phone-first, no account, works without JavaScript."""
 
@@ -95,16 +117,36 @@ class PublicRequestForm(forms.Form):
         self.fields["community"].queryset = Community.objects.all()
         self.fields["category"].queryset = ServiceCategory.objects.active()
         if community is not None:
-            self.fields["community"].initial = community.pk
+            self.fields["community"] = ChosenObjectField(community, label=self.fields["community"].label)
             self.fields["building"].queryset = (
                 Building.objects.filter(zone__community=community)
                 .select_related("zone__community")  # each choice's label names its zone
                 .order_by("zone__name", "name")
             )
         if category is not None:
-            self.fields["category"].initial = category.pk
+            self.fields["category"] = ChosenObjectField(category, label=self.fields["category"].label)
             for question in category.questions or []:
                 self.fields[f"answer_{question['code']}"] = question_field(question)
+
+    def render_key(self) -> str | None:
+        """The key under which the page caches this form's rendered fields (``services/form.html``); None for a
+        bound form, whose values and errors are its own.
+
+        An unbound form is the same for every resident of a community and kind of request: its hidden
+        community and category, the category's questions (``updated_at``) and the community's buildings
+        (``buildings_version``, one aggregate query in place of the list and its rendering).
+        """
+        if self.is_bound or self.community_obj is None or self.category_obj is None:
+            return None
+        category = self.category_obj
+        return ":".join(
+            [
+                str(self.community_obj.pk),
+                str(category.pk),
+                f"{category.updated_at.timestamp():.6f}",
+                community_selectors.buildings_version(self.community_obj),
+            ]
+        )
 
     #: what the elderly mode (长辈模式) asks for: where, what, who (consent is asked apart, under its notice)
     ESSENTIAL_FIELDS = ("building", "door_number", "description", "contact_name", "contact_phone")

@@ -22,11 +22,36 @@ from .models import (
     FacilityBooking,
     FollowUp,
     RequestEvent,
+    ServiceCategory,
     ServiceRequest,
     normalise_tracking_code,
 )
 
 # --- public -------------------------------------------------------------------------------------
+
+
+def _id(value) -> int | None:
+    value = str(value or "").strip()
+    return int(value) if value.isdigit() and len(value) <= 18 else None
+
+
+def public_community(value) -> Community | None:
+    """A community named by a public link: its 12-digit code (the landing page's links) or its id (the forms'
+    own links); one query, the code winning over an equal id."""
+    value = str(value or "").strip()
+    if not value or len(value) > 32:
+        return None
+    matches = Q(code=value)
+    if (pk := _id(value)) is not None:
+        matches |= Q(pk=pk)
+    found = list(Community.objects.filter(matches)[:2])
+    return next((c for c in found if c.code == value), found[0] if found else None)
+
+
+def public_category(value) -> ServiceCategory | None:
+    """An active kind of request by its id, as the public form names it."""
+    pk = _id(value)
+    return None if pk is None else ServiceCategory.objects.active().filter(pk=pk).first()
 
 
 def public_request(*, code: str):

@@ -84,7 +84,7 @@ def _rates():
 
 def index(request):
     """Step 1: choose the community and the kind of request (plain links, no JavaScript)."""
-    community = _pick_community(request.GET.get("community"))
+    community = selectors.public_community(request.GET.get("community"))
     return render(
         request,
         "services/index.html",
@@ -96,27 +96,13 @@ def index(request):
     )
 
 
-def _pick(model_qs, value):
-    if not value or not str(value).isdigit() or len(str(value)) > 18:
-        return None
-    return model_qs.filter(pk=value).first()
-
-
-def _pick_community(value):
-    """A community by its 12-digit code (the landing page's links) or by its id (the forms' own links)."""
-    value = str(value or "").strip()
-    if not value or len(value) > 32:
-        return None
-    return Community.objects.filter(code=value).first() or _pick(Community.objects.all(), value)
-
-
 @never_cache
 @require_http_methods(["GET", "POST"])
 def submit(request):
     """Step 2: the form itself; a valid post saves the request and shows its tracking code."""
     source = request.POST if request.method == "POST" else request.GET
-    community = _pick_community(source.get("community"))
-    category = _pick(ServiceCategory.objects.active(), source.get("category"))
+    community = selectors.public_community(source.get("community"))
+    category = selectors.public_category(source.get("category"))
     if community is None or category is None:
         # step 1 again, keeping the community when it is known (the landing page links here with it alone)
         index = reverse("services:index")
@@ -243,7 +229,7 @@ def track(request):
 
 
 def facilities(request):
-    community = _pick_community(request.GET.get("community"))
+    community = selectors.public_community(request.GET.get("community"))
     return render(
         request,
         "services/facilities.html",
@@ -256,7 +242,7 @@ def facilities(request):
 
 
 def events(request):
-    community = _pick_community(request.GET.get("community"))
+    community = selectors.public_community(request.GET.get("community"))
     return render(
         request,
         "services/events.html",

@@ -21,8 +21,12 @@ for module in pkgutil.iter_modules([str(Path(__file__).parent)]):
 
 @pytest.fixture(autouse=True)
 def _media_and_cache(settings, tmp_path):
-    from django.core.cache import cache
+    from django.core.cache import cache, caches
 
+    from community.admin_site import APP_LISTS
+
+    caches["fragments"].clear()  # in memory: never down
+    APP_LISTS.clear()
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.STORAGES = {
         **settings.STORAGES,

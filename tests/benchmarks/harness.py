@@ -21,6 +21,9 @@ from django.test.utils import CaptureQueriesContext
 from community.choices import Role, ScopeLevel
 from community.models import County, User
 
+# issue 22's goal for lists: every admin changelist and API first page at county scale, in ms and against bare SQL
+LIST_MS, LIST_RATIO = 150.0, 5.0
+
 BareSQL = str | Callable[["BenchContext"], tuple[str, list]] | None
 
 
@@ -64,6 +67,26 @@ class Bench:
     setup: Callable[[BenchContext], None] | None = None
     flat: bool = True
     note: str = ""
+    #: issue 22's goals: the median at full scale within ``goal_ms``, and within ``goal_ratio`` times its bare SQL
+    goal_ms: float | None = None
+    goal_ratio: float | None = None
+    #: or a goal of its own: ``check(result) -> (met, text)`` (None: nothing to judge)
+    check: Callable[[Result], tuple[bool, str] | None] | None = None
+
+    def judge(self, result: Result) -> tuple[bool, str] | None:
+        """Whether ``result`` meets this path's goal, and the goal in words; None when it has none."""
+        if self.check is not None:
+            return self.check(result)
+        if self.goal_ms is None and self.goal_ratio is None or result.median_ms is None:
+            return None
+        met, words = True, []
+        if self.goal_ms is not None:
+            met &= result.median_ms <= self.goal_ms
+            words.append(f"<= {self.goal_ms:,.0f} ms")
+        if self.goal_ratio is not None and result.ratio is not None:
+            met &= result.ratio <= self.goal_ratio
+            words.append(f"<= {self.goal_ratio:g}x bare SQL")
+        return met, ", ".join(words)
 
 
 @dataclass
@@ -75,6 +98,8 @@ class Result:
     median_ms: float | None
     bare_ms: float | None
     note: str = ""
+    goal: str = ""  # the goal in words ("<= 150 ms, <= 5x bare SQL"), empty without one
+    met: bool | None = None
 
     @property
     def ratio(self) -> float | None:
@@ -159,7 +184,7 @@ def measure(bench: Bench, full: BenchContext, small: BenchContext | None, runs: 
     note = bench.note
     if small is not None and bench.rows:
         note = f"small county: {bench.rows(small)} rows" + (f"; {note}" if note else "")
-    return Result(
+    result = Result(
         name=bench.name,
         rows=rows,
         queries_small=queries_small if bench.flat else "-",
@@ -168,10 +193,15 @@ def measure(bench: Bench, full: BenchContext, small: BenchContext | None, runs: 
         bare_ms=bare_ms(bench.bare_sql, full, runs=runs),
         note=note,
     )
+    judged = bench.judge(result)
+    if judged is not None:
+        result.met, result.goal = judged
+    return result
 
 
 def format_table(results: list[Result]) -> str:
-    head = ["path", "rows in db", "queries @small", "queries @full", "median ms", "bare SQL ms", "ratio", "note"]
+    head = ["path", "rows in db", "queries @small", "queries @full", "median ms", "bare SQL ms", "ratio"]
+    head += ["goal", "note"]
     body = []
     for r in results:
         body.append(
@@ -183,6 +213,7 @@ def format_table(results: list[Result]) -> str:
                 "-" if r.median_ms is None else f"{r.median_ms:,.1f}",
                 "-" if r.bare_ms is None else f"{r.bare_ms:,.1f}",
                 "-" if r.ratio is None else f"{r.ratio:,.1f}x",
+                "-" if r.met is None else f"{'met' if r.met else 'MISSED'}: {r.goal}",
                 r.note,
             ]
         )

@@ -89,8 +89,9 @@ def free_port() -> int:
 class Server:
     """gunicorn ``config.wsgi`` with production settings on a loopback port."""
 
-    def __init__(self, *, workers: int = 3, env: dict | None = None):
+    def __init__(self, *, workers: int = 3, env: dict | None = None, settings_module: str = "config.settings"):
         self.workers = workers
+        self.settings_module = settings_module
         self.port = free_port()
         self.scratch = Path(tempfile.mkdtemp(prefix="shequ-load-"))
         self.extra_env = env or {}
@@ -104,7 +105,7 @@ class Server:
             if key not in {"DJANGO_SETTINGS_MODULE", "DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "PYTHONPATH"}
         }
         env.update(
-            DJANGO_SETTINGS_MODULE="config.settings",
+            DJANGO_SETTINGS_MODULE=self.settings_module,
             DEBUG="0",
             SECRET_KEY=secrets.token_urlsafe(50),
             ALLOWED_HOSTS="127.0.0.1",
@@ -174,6 +175,18 @@ class Server:
             except OSError:
                 continue
         return rss
+
+    def worker_cpu_seconds(self) -> dict[int, float]:
+        """Each worker's CPU time so far (user + system, from /proc/<pid>/stat)."""
+        ticks = os.sysconf("SC_CLK_TCK")
+        cpu = {}
+        for pid in self.worker_pids():
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            cpu[pid] = (int(fields[11]) + int(fields[12])) / ticks  # utime, stime (fields 14 and 15 of stat)
+        return cpu
 
     def stop(self) -> None:
         process, self.process = self.process, None
@@ -304,6 +317,39 @@ class Resident:
         return [sample]
 
 
+class FloorResident(Resident):
+    """The floor's visit: a bare Django form page and its post (``floor_urls``), the same clients and headers."""
+
+    def submit(self) -> list[Sample]:
+        rng = self.rng
+        ip = f"10.{rng.randrange(256)}.{rng.randrange(256)}.{rng.randrange(1, 255)}"
+        got, headers, body = self._timed("floor GET", "GET", "/floor/", 200, headers={"X-Real-IP": ip})
+        match, cookie = TOKEN_RE.search(body), _cookie(headers, "csrftoken")
+        if not got.ok or match is None or cookie is None:
+            return [Sample("floor GET", False, got.ms, got.status)]
+        fields = {
+            "csrfmiddlewaretoken": match.group(1).decode(),
+            "description": "楼道灯坏了，晚上看不见",
+            "contact_name": LOAD_CONTACT,
+            "contact_phone": f"{rng.choice(MOBILE_PREFIXES)}{rng.randrange(10**8):08d}",
+            "consent": "on",
+        }
+        posted, _headers, _body = self._timed(
+            "floor POST",
+            "POST",
+            "/floor/",
+            302,
+            body=urlencode(fields),
+            headers={
+                "Content-Type": "application/x-www-form-urlencoded",
+                "Cookie": f"csrftoken={cookie}",
+                "Referer": f"https://127.0.0.1:{self.port}/floor/",
+                "X-Real-IP": ip,
+            },
+        )
+        return [got, posted]
+
+
 MIXED = [
     ("form", 40),
     ("api services/requests", 20),
@@ -325,6 +371,11 @@ class LoadReport:
     samples: list[Sample] = field(default_factory=list)
     rss_start: dict = field(default_factory=dict)
     rss_end: dict = field(default_factory=dict)
+    cpu_seconds: float = 0.0  # the workers' CPU time during the load
+
+    @property
+    def cpu_ms_per_request(self) -> float | None:
+        return self.cpu_seconds * 1000 / self.requests if self.requests else None
 
     @property
     def requests(self) -> int:
@@ -378,6 +429,7 @@ class LoadReport:
             f"{self.seconds:.0f} s x {self.clients} clients, {self.workers} workers: {self.rate:,.1f} req/s",
             f"p50 {self.p(50) or 0:,.0f} ms p95 {self.p(95) or 0:,.0f} ms",
             f"errors {self.errors}/{self.requests}" + (f" {self.error_statuses()}" if self.errors else ""),
+            f"worker CPU {self.cpu_ms_per_request or 0:,.1f} ms/request",
             f"worker RSS {start_mb:,.0f} MB, growth max {max(growth.values(), default=0) / 1024:+,.1f} MB"
             + (" (a worker was restarted)" if self.restarted else ""),
         ]
@@ -443,13 +495,15 @@ def target_for(county, official) -> Target:
 
 def run_load(server: Server, target: Target, *, mix: str, config: LoadConfig, seed: int = 11) -> LoadReport:
     """Warm every worker, then ``config.clients`` threads for ``config.seconds``; the report of what happened."""
-    warm = Resident(server.port, target, random.Random(seed), config.timeout)
+    visitor = FloorResident if mix == "floor" else Resident
+    warm = visitor(server.port, target, random.Random(seed), config.timeout)
     for _ in range(2 * server.workers):
         warm.submit()
         if mix == "mixed":
             for kind, _weight in MIXED[1:]:
                 warm.official(kind)
     report = LoadReport(mix, config.seconds, config.clients, server.workers, rss_start=server.worker_rss_kb())
+    cpu_start = server.worker_cpu_seconds()
     results: list[list[Sample]] = [[] for _ in range(config.clients)]
     kinds = [k for k, _w in MIXED]
     weights = [w for _k, w in MIXED]
@@ -458,9 +512,9 @@ def run_load(server: Server, target: Target, *, mix: str, config: LoadConfig, se
 
     def client(index):
         rng = random.Random(seed * 1000 + index)
-        resident = Resident(server.port, target, rng, config.timeout)
+        resident = visitor(server.port, target, rng, config.timeout)
         while time.perf_counter() < deadline:
-            kind = "form" if mix == "form" else rng.choices(kinds, weights)[0]
+            kind = "form" if mix in ("form", "floor") else rng.choices(kinds, weights)[0]
             results[index].extend(resident.submit() if kind == "form" else resident.official(kind))
 
     threads = [threading.Thread(target=client, args=(i,), daemon=True) for i in range(config.clients)]
@@ -471,6 +525,8 @@ def run_load(server: Server, target: Target, *, mix: str, config: LoadConfig, se
     report.seconds = time.perf_counter() - start
     report.samples = [s for batch in results for s in batch]
     report.rss_end = server.worker_rss_kb()
+    cpu_end = server.worker_cpu_seconds()
+    report.cpu_seconds = sum(cpu_end[pid] - cpu for pid, cpu in cpu_start.items() if pid in cpu_end)
     return report
 
 
@@ -498,21 +554,42 @@ def delete_load_requests(county) -> int:
 # --- rows of make bench ------------------------------------------------------------------------------
 
 
+#: the load reports of this bench run, by mix: the form's row reads the floor's
+REPORTS: dict[str, LoadReport] = {}
+FLOOR_SETTINGS = "tests.benchmarks.floor_settings"
+#: issue 22's goals for the resident form under load: half the floor's requests per second, p95 within 100 ms
+FORM_FLOOR_SHARE = 0.5
+FORM_P95_MS = 100.0
+
+
+def form_goal(result) -> tuple[bool, str] | None:
+    """The form row's goal, read against the floor row measured before it in the same run."""
+    form, floor = REPORTS.get("form"), REPORTS.get("floor")
+    if form is None or floor is None or not floor.rate:
+        return None
+    share = form.rate / floor.rate
+    p95 = form.p(95) or 0.0
+    text = f"{share:.2f} of floor req/s (>= {FORM_FLOOR_SHARE}), p95 {p95:,.0f} ms (<= {FORM_P95_MS:.0f})"
+    return share >= FORM_FLOOR_SHARE and p95 <= FORM_P95_MS and not form.errors, text
+
+
 def load_bench(name: str, mix: str, config: LoadConfig | None = None):
     """A ``Bench`` whose setup runs the load on a fresh gunicorn; its timed run is one unloaded visit.
 
-    ``rows in db`` is the number of requests the load made, the note carries req/s, p50/p95, errors and
-    worker memory; ``median ms`` is one unloaded visit on the same server (the form and its post, or an
-    API list) and the query columns count nothing (the queries run in gunicorn, not in the bench).
+    ``rows in db`` is the number of requests the load made, the note carries req/s, p50/p95, errors,
+    the workers' CPU per request and memory; ``median ms`` is one unloaded visit on the same server (the
+    form and its post, or an API list) and the query columns count nothing (the queries run in gunicorn,
+    not in the bench).  ``mix="floor"`` serves ``floor_urls`` instead of the platform.
     """
     from tests.benchmarks.harness import Bench
 
     state: dict = {}
-    bench = Bench(name=name, run=lambda ctx: None, flat=False)
+    bench = Bench(name=name, run=lambda ctx: None, flat=False, check=form_goal if mix == "form" else None)
 
     def setup(ctx):
         config_ = config or LoadConfig.from_env()
-        server = Server(workers=config_.workers)
+        settings_module = FLOOR_SETTINGS if mix == "floor" else "config.settings"
+        server = Server(workers=config_.workers, settings_module=settings_module)
         state["server"] = server
         try:
             server.start()
@@ -522,13 +599,14 @@ def load_bench(name: str, mix: str, config: LoadConfig | None = None):
             server.stop()
             raise
         state["report"], state["target"] = report, target
+        REPORTS[mix] = report
         bench.note = report.summary()
         print(report.details(), file=sys.stderr)
 
     def run(ctx):
         server, target = state["server"], state["target"]
-        resident = Resident(server.port, target, random.Random(), LoadConfig().timeout)
-        samples = resident.submit() if mix == "form" else resident.official("api services/requests")
+        visitor = (FloorResident if mix == "floor" else Resident)(server.port, target, random.Random(), 30.0)
+        samples = visitor.submit() if mix in ("form", "floor") else visitor.official("api services/requests")
         if not all(s.ok for s in samples):
             raise RuntimeError(f"an unloaded visit failed: {samples}")
         return samples
@@ -547,7 +625,8 @@ def load_bench(name: str, mix: str, config: LoadConfig | None = None):
 def load_benches() -> list:
     config = LoadConfig.from_env()
     return [
-        load_bench(f"load: resident form posts on gunicorn ({config.seconds:.0f} s)", "form"),
+        load_bench(f"load: floor, a bare Django form GET + POST on gunicorn ({config.seconds:.0f} s)", "floor"),
+        load_bench(f"load: resident form GET + POST on gunicorn ({config.seconds:.0f} s)", "form"),
         load_bench(
             f"load: mixed (form posts, API lists, dashboard JSON) on gunicorn ({config.seconds:.0f} s)", "mixed"
         ),
@@ -560,7 +639,7 @@ def load_benches() -> list:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description="Loopback load test of gunicorn with production settings.")
     parser.add_argument("--county-code", default="330127", help="the bench county (default %(default)s)")
-    parser.add_argument("--mix", choices=["form", "mixed", "both"], default="both")
+    parser.add_argument("--mix", choices=["floor", "form", "mixed", "both"], default="both")
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--workers", type=int, default=3)
@@ -578,14 +657,18 @@ def main(argv=None) -> int:
     config = LoadConfig(seconds=args.seconds, clients=args.clients, workers=args.workers)
     target = target_for(county, official_of(county, "bench_official"))
     failed = False
-    for mix in ["form", "mixed"] if args.mix == "both" else [args.mix]:
-        server = Server(workers=config.workers).start()
+    for mix in ["floor", "form", "mixed"] if args.mix == "both" else [args.mix]:
+        settings_module = FLOOR_SETTINGS if mix == "floor" else "config.settings"
+        server = Server(workers=config.workers, settings_module=settings_module).start()
         try:
             report = run_load(server, target, mix=mix, config=config)
         finally:
             server.stop()
             deleted = delete_load_requests(county)
+        REPORTS[mix] = report
         print(f"{mix}: {report.details()}\n  ({deleted} submitted requests deleted)")
+        if mix == "form" and (goal := form_goal(None)) is not None:
+            print(f"  goal {'met' if goal[0] else 'MISSED'}: {goal[1]}")
         failed = failed or bool(report.errors)
     return 1 if failed else 0
 

@@ -57,6 +57,7 @@ ROOT = Path(__file__).resolve().parents[2]
 FULL_CODE = "330127"  # 淳安县 (a region code valid for every birth year)
 SMALL_CODE = "340121"  # 长丰县
 BENCH_USERS = ("bench_official", "bench_official_small")
+GENERATE_ROWS_PER_S = 50_000  # issue 22's goal for generate_county
 
 
 def parse_args(argv=None):
@@ -69,6 +70,7 @@ def parse_args(argv=None):
     parser.add_argument("--reuse", action="store_true", help="keep the bench county when it is already there")
     parser.add_argument("--runs", type=int, default=5, help="runs per path (the median is printed)")
     parser.add_argument("--deep-page", type=int, default=3000, help="page number of the deep API page (50 a page)")
+    parser.add_argument("--strict", action="store_true", help="exit 1 when a path misses its goal")
     parser.add_argument("--only", default="", help="comma-separated words: measure only paths whose name has one")
     return parser.parse_args(argv)
 
@@ -164,7 +166,7 @@ def deep_position(ctx, page: int) -> int:
 
 
 def core_benches(deep_page: int):
-    from tests.benchmarks.harness import Bench
+    from tests.benchmarks.harness import LIST_MS, LIST_RATIO, Bench
 
     def admin_changelist(ctx):
         return ctx.get("/admin/community/resident/")
@@ -240,12 +242,16 @@ def core_benches(deep_page: int):
             run=admin_changelist,
             bare_sql=RESIDENT_PAGE_SQL.format(where="", direction="ASC", limit=50),
             rows=county_residents,
+            goal_ms=LIST_MS,
+            goal_ratio=LIST_RATIO,
         ),
         Bench(
             name="/api/v1/residents/ first page",
             run=api_first,
             bare_sql=RESIDENT_PAGE_SQL.format(where="", direction="DESC", limit=51),
             rows=county_residents,
+            goal_ms=LIST_MS,
+            goal_ratio=LIST_RATIO,
         ),
         Bench(
             name=f"/api/v1/residents/ deep page (~{deep_page})",
@@ -405,6 +411,8 @@ def generation_results(gen_ctx, county) -> list:
             median_ms=stats.seconds * 1000,
             bare_ms=None,
             note=f"{total_rate:,.0f} rows/s wall clock, one transaction",
+            goal=f">= {GENERATE_ROWS_PER_S:,} rows/s",
+            met=total_rate >= GENERATE_ROWS_PER_S,
         )
     )
     return results
@@ -453,7 +461,12 @@ def main(argv=None) -> int:
         print("query count grew with the data on: " + "; ".join(grew))
     if failed:
         print("failed paths: " + "; ".join(failed))
-    return 1 if grew or failed else 0
+    judged = [r for r in results if r.met is not None]
+    missed = [r for r in judged if not r.met]
+    print(f"goals met: {len(judged) - len(missed)} of {len(judged)}")
+    for r in missed:
+        print(f"  missed: {r.name}: {r.goal}")
+    return 1 if grew or failed or (missed and args.strict) else 0
 
 
 if __name__ == "__main__":

@@ -1,5 +1,6 @@
 """The landing page's community links carry the community's code; the public pages honour it."""
 
+from django.core.cache import caches
 from django.urls import reverse
 
 from community.templatetags.community_pages import community_links
@@ -40,11 +41,60 @@ def test_request_form_query_count_does_not_grow_with_buildings(client, community
     f.BuildingFactory(zone=zone)
     url = f"{reverse('services:submit')}?community={community_a.pk}&category={category.pk}"
     client.get(url)
+    caches["fragments"].clear()  # both measured pages render their fields (the cached page costs less)
     with count_queries() as few:
         assert client.get(url).status_code == 200
     for _ in range(25):
         f.BuildingFactory(zone=f.ZoneFactory(community=community_a))
-    with count_queries() as many:
+    with count_queries() as many:  # the cached fields are not reused: the community's buildings changed
         html = client.get(url).content.decode()
     assert html.count("号楼</option>") == 26
     assert_flat(few, many)
+
+
+def test_request_form_fields_are_rendered_once_until_what_they_show_changes(
+    client, community_a, category, count_queries
+):
+    """The unbound form's fields are cached per worker (``services/form.html``), keyed by what they show: the
+    community's buildings and zones, the kind of request and its questions, the language, the elderly mode."""
+    from tests import factories as f
+
+    zone = f.ZoneFactory(community=community_a, name="东区")
+    building = f.BuildingFactory(zone=zone, name="1号楼")
+    url = f"{reverse('services:submit')}?community={community_a.pk}&category={category.pk}"
+    with count_queries() as rendered:
+        assert "1号楼" in client.get(url).content.decode()
+    with count_queries() as cached:
+        page = client.get(url)
+    assert "1号楼" in page.content.decode() and 'name="csrfmiddlewaretoken"' in page.content.decode()
+    assert len(cached) < len(rendered), cached.dump()  # no building list read: it is in the cached fields
+
+    building.name = "9号楼"
+    building.save()
+    html = client.get(url).content.decode()
+    assert "9号楼" in html and "1号楼" not in html
+    zone.name = "西区"
+    zone.save()
+    assert "西区" in client.get(url).content.decode()
+    category.questions = [{"code": "floor", "label": "住在几楼", "type": "number", "required": False}]
+    category.save()
+    assert "住在几楼" in client.get(url).content.decode()
+
+    client.cookies["elderly"] = "1"  # the elderly mode's simplified form is cached apart
+    elderly = client.get(url).content.decode()
+    assert "simplified-note" in elderly and "住在几楼" not in elderly
+    del client.cookies["elderly"]
+    assert "住在几楼" in client.get(url).content.decode()
+
+
+def test_a_form_with_errors_is_never_served_from_the_cache(client, community_a, category):
+    url = f"{reverse('services:submit')}?community={community_a.pk}&category={category.pk}"
+    client.get(url)
+    response = client.post(
+        reverse("services:submit"),
+        {"community": community_a.pk, "category": category.pk, "description": "灯坏了好几天", "contact_name": "李"},
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "灯坏了好几天" in html and "errorlist" in html
+    assert "灯坏了好几天" not in client.get(url).content.decode()
