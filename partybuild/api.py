@@ -570,16 +570,17 @@ class CoverageViewSet(viewsets.ViewSet):
                 .values_list("pk", flat=True)
             )
             summary = selectors.coverage_summary(scope=scope, community_ids=community_ids)
-        uncovered = selectors.uncovered_in(user=request.user, level=level, unit_id=unit.pk)
+        summaries = selectors.summarised_communities(user=request.user, level=level, unit_id=unit.pk)
+        children = selectors.uncovered_children(user=request.user, level=level, unit_id=unit.pk, summaries=summaries)
         return Response(
             {
                 "level": level,
                 "id": unit.pk,
                 "name": str(unit),
-                "uncovered_households": uncovered.count(),
-                "children": [
-                    c._asdict() for c in selectors.uncovered_children(user=request.user, level=level, unit_id=unit.pk)
-                ],
+                "uncovered_households": selectors.uncovered_count(
+                    user=request.user, level=level, unit_id=unit.pk, summaries=summaries
+                ),
+                "children": [c._asdict() for c in children],
                 "communities": [
                     {
                         "id": r.id,

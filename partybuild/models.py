@@ -350,6 +350,9 @@ class Assignment(TimeStamped):
         indexes = [
             models.Index(fields=["member", "role"], condition=Q(end__isnull=True), name="assignment_member_active"),
             models.Index(fields=["community", "role", "end"], name="assignment_community_role"),
+            # the few dated to take effect later (coverage summaries hold until the first of them)
+            models.Index(fields=["start"], name="assignment_start"),
+            models.Index(fields=["end"], name="assignment_end"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -448,6 +451,7 @@ class Visit(TimeStamped):
         indexes = [
             models.Index(fields=["household", "date"], name="visit_household_date"),
             models.Index(fields=["member", "date"], name="visit_member_date"),
+            models.Index(fields=["date"], name="visit_date"),
         ]
 
     def __str__(self):
@@ -518,3 +522,131 @@ class CoverageReport(TimeStamped):
     @property
     def uncovered(self) -> int:
         return self.households - self.covered
+
+
+# --- summary rows: the coverage figures kept on write (read by the county and town indicators) -----------
+
+
+class CoverageSummaryQuerySet(ScopedQuerySet):
+    def fresh(self, on):
+        """The rows that hold on ``on``: computed by then, and no dated row of theirs taking effect since."""
+        return self.filter(as_of__lte=on).filter(Q(changes_on__isnull=True) | Q(changes_on__gt=on))
+
+
+class CommunityCoverageSummary(models.Model):
+    """One community's coverage figures as of a day, rewritten by every action that changes them.
+
+    Derived rows: ``partybuild.actions.rebuild_coverage_summaries`` recomputes them from the records
+    (the actions call it for the communities they touch, the core's hierarchy writes reach it through
+    ``partybuild.signals``, bulk loads and the nightly job for everything).  The figures hold from
+    ``as_of`` until the day before ``changes_on`` (a start, end, registration or departure dated
+    later); a community with no row, or a row that no longer holds, is counted live.  No database
+    constraint ties the rows to their community, so the set-based removal of a county is never blocked
+    by them (a rebuild drops the rows of communities gone).
+    """
+
+    community_path = "community"
+
+    community = models.OneToOneField(
+        Community,
+        models.CASCADE,
+        primary_key=True,
+        db_constraint=False,
+        related_name="+",
+        verbose_name=_("community"),
+    )
+    as_of = models.DateField(_("figures as of"))
+    changes_on = models.DateField(
+        _("figures change on"),
+        null=True,
+        blank=True,
+        help_text=_("The first later day a dated record takes effect; the figures must be recomputed then."),
+    )
+    households = models.PositiveIntegerField(_("households"), default=0)
+    covered = models.PositiveIntegerField(_("households covered"), default=0)
+    zones = models.PositiveIntegerField(_("zones counted"), default=0)
+    zones_uncovered = models.PositiveIntegerField(_("zones nobody covers"), default=0)
+    buildings = models.PositiveIntegerField(_("buildings counted"), default=0)
+    buildings_uncovered = models.PositiveIntegerField(_("buildings nobody covers"), default=0)
+    point_covered = models.BooleanField(_("community covered (包点)"), default=False)
+    ended_without_successor = models.PositiveIntegerField(_("assignments ended without a successor"), default=0)
+    refreshed_at = models.DateTimeField(_("recomputed at"))
+
+    objects = CoverageSummaryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("community coverage summary")
+        verbose_name_plural = _("community coverage summaries")
+        ordering = ["community"]
+        constraints = [
+            models.CheckConstraint(condition=Q(covered__lte=models.F("households")), name="coveragesummary_covered"),
+            models.CheckConstraint(
+                condition=Q(zones_uncovered__lte=models.F("zones")), name="coveragesummary_zones_uncovered"
+            ),
+            models.CheckConstraint(
+                condition=Q(buildings_uncovered__lte=models.F("buildings")), name="coveragesummary_buildings_uncovered"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.community_id} {self.as_of}"
+
+    @property
+    def uncovered(self) -> int:
+        return self.households - self.covered
+
+
+class MemberLoadSummary(models.Model):
+    """An active member's load (households covered) as of the community row's day: the members' list of the
+    coverage indicators.  Kept with, and valid with, the member's ``CommunityCoverageSummary``."""
+
+    community_path = "community"
+
+    member = models.OneToOneField(
+        PartyMember,
+        models.CASCADE,
+        primary_key=True,
+        db_constraint=False,
+        related_name="+",
+        verbose_name=_("party member"),
+    )
+    community = models.ForeignKey(
+        Community, models.CASCADE, db_constraint=False, related_name="+", verbose_name=_("community")
+    )
+    load = models.PositiveIntegerField(_("households covered"))
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("member load summary")
+        verbose_name_plural = _("member load summaries")
+        ordering = ["community", "member"]
+
+    def __str__(self):
+        return f"{self.member_id}: {self.load}"
+
+
+class VisitDaySummary(models.Model):
+    """A community's visits of one day, and how many of its households were last visited that day: the
+    visits of any period and the households visited in the last 30 or 90 days, without reading the visits.
+    Kept with, and valid with, the community's ``CommunityCoverageSummary``."""
+
+    community_path = "community"
+
+    community = models.ForeignKey(
+        Community, models.CASCADE, db_constraint=False, related_name="+", verbose_name=_("community")
+    )
+    date = models.DateField(_("date"))
+    visits = models.PositiveIntegerField(_("visits that day"))
+    last_visits = models.PositiveIntegerField(_("households last visited that day"))
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("visit day summary")
+        verbose_name_plural = _("visit day summaries")
+        ordering = ["community", "date"]
+        constraints = [models.UniqueConstraint(fields=["community", "date"], name="visitdaysummary_one_per_day")]
+
+    def __str__(self):
+        return f"{self.community_id} {self.date}"

@@ -3,7 +3,8 @@ community, the 15 party members among the 30 committee staff plus resident membe
 except seven deliberately uncovered households, and visits over the last months.
 
 Idempotent: every row is looked up by its natural key first, and the coverage and visits of a
-community are made only when it has none, so loading twice leaves the same data.
+community are made only when it has none, so loading twice leaves the same data.  Written in bulk, so it
+ends by rebuilding the communities' coverage summaries.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from django.utils import timezone
 
 from community.models import Household, Resident
 
+from .actions import rebuild_coverage_summaries
 from .choices import CoverageRole, LiaisonKind, MemberKind, MemberStatus, OrgKind, PositionRole, VisitWay
 from .models import Assignment, Liaison, PartyMember, PartyOrganisation, Position, Visit
 
@@ -76,6 +78,7 @@ def load(ctx) -> None:
         officers.append(officer)
     for index, community in enumerate(ctx.communities):
         _load_community(ctx, community, index, committee, officers[index % len(officers)], rng, today)
+    rebuild_coverage_summaries(communities=ctx.communities)  # the rows above were written in bulk
     members = PartyMember.objects.filter(organisation__town=ctx.town).count()
     uncovered = sum(UNCOVERED[: len(ctx.communities)])
     ctx.say(f"partybuild: {members} party members, {uncovered} households left uncovered\n")

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from django.conf import settings
-from django.db.models import Count, Exists, F, IntegerField, Max, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, F, IntegerField, Max, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 
@@ -19,7 +19,16 @@ from community.models import Building, Community, Household, Town, Zone
 from community.scoping import Scope
 
 from .choices import CoverageRole, OrgKind, PositionRole
-from .models import Assignment, PartyMember, PartyOrganisation, Position, Visit
+from .models import (
+    Assignment,
+    CommunityCoverageSummary,
+    MemberLoadSummary,
+    PartyMember,
+    PartyOrganisation,
+    Position,
+    Visit,
+    VisitDaySummary,
+)
 
 # --- configuration ----------------------------------------------------------------------
 
@@ -112,19 +121,25 @@ class Affinity:
 
 
 def member_affinity(*, member_ids) -> dict[int, Affinity]:
-    """Where each member lives or already covers: their buildings and zones (two queries)."""
+    """Where each member lives or already covers: their buildings and zones (three queries).
+
+    The households are read apart, by id: joined to the assignments, the planner hashes every household
+    of the county to find the thousand or so a community's members cover."""
     ids = list(member_ids)
     result = {pk: Affinity() for pk in ids}
-    homes = PartyMember.objects.filter(pk__in=ids, resident__isnull=False).values_list(
-        "pk", "resident__household__building_id", "resident__household__building__zone_id"
+    homes = PartyMember.objects.filter(pk__in=ids, resident__isnull=False).values_list("pk", "resident__household_id")
+    covered = Assignment.objects.filter(role=CoverageRole.HOUSEHOLD, end__isnull=True, member_id__in=ids).values_list(
+        "member_id", "household_id"
     )
-    covered = (
-        Assignment.objects.filter(role=CoverageRole.HOUSEHOLD, end__isnull=True, member_id__in=ids)
-        .values_list("member_id", "household__building_id", "household__building__zone_id")
+    pairs = [*homes, *covered]
+    places = {
+        pk: (building_id, zone_id)
+        for pk, building_id, zone_id in Household.objects.filter(pk__in={h for _m, h in pairs})
         .order_by()
-        .distinct()
-    )
-    for pk, building_id, zone_id in [*homes, *covered]:
+        .values_list("pk", "building_id", "building__zone_id")
+    }
+    for pk, household_id in pairs:
+        building_id, zone_id = places[household_id]
         result[pk].buildings.add(building_id)
         result[pk].zones.add(zone_id)
     return result
@@ -165,7 +180,7 @@ def suggest_coverers(*, households, members=None) -> dict[int, Suggestion]:
     first, then one living in or covering the same building, then the same zone, lightest load first.
 
     Suggestions for a list are planned together (each one adds to that member's load), so one page of
-    households is spread over the members rather than all given to the lightest.  Four queries.
+    households is spread over the members rather than all given to the lightest.  Five queries.
     ``households`` must have ``building__zone`` loaded; ``members`` (the communities' ``community_members``)
     may be passed when the caller has them already.
     """
@@ -339,18 +354,81 @@ def coverage_summary(
     on: dt.date | None = None,
     visits_from: dt.date | None = None,
     visits_to: dt.date | None = None,
+    live: bool = False,
 ) -> CoverageSummary:
-    """Coverage per community in a scope (or a list of communities): ten queries whatever the size.
+    """Coverage per community in a scope (or a list of communities), whatever the size: four queries.
 
-    Uncovered households are counted apart with WHERE NOT EXISTS (a hashed anti-join): a NOT EXISTS inside
-    a COUNT FILTER would probe the index once per household, several times slower at county scale."""
+    Today's figures are read from the summary rows the actions keep (``CommunityCoverageSummary`` and its
+    member and visit-day rows); a community without a row that holds today, any day but today, or
+    ``live=True`` is counted from the records (ten more queries, see :func:`_count_live`)."""
     on = on or timezone.localdate()
+    visits_from, visits_to = visits_from or on.replace(day=1), visits_to or on
     band = load_band()
     communities = Community.objects.all() if scope is None else Community.objects.for_scope(scope)
     if community_ids is not None:
         communities = communities.filter(pk__in=list(community_ids))
     rows = {c.pk: CommunityCoverage(c.pk, c.name, c.town_id) for c in communities.order_by("code")}
-    ids = list(rows)
+    stored = {}
+    if rows and not live and on == timezone.localdate():
+        stored = {s.pk: s for s in CommunityCoverageSummary.objects.filter(community_id__in=list(rows)).fresh(on)}
+    members = _read_stored(rows, stored, on=on, visits=(visits_from, visits_to), band=band) if stored else []
+    counted = [cid for cid in rows if cid not in stored]
+    if counted:
+        members += _count_live(rows, counted, on=on, visits=(visits_from, visits_to), band=band)
+        members.sort(key=lambda m: m.community_id)  # stable: each community's members stay in name order
+    return CoverageSummary(on=on, band=band, rows=list(rows.values()), members=members)
+
+
+def _member_load(pk: int, name: str, cid: int, load: int, band: tuple[int, int]) -> MemberLoad:
+    low, high = band
+    return MemberLoad(pk, name, cid, load, "low" if load < low else "high" if load > high else "")
+
+
+def _visit_windows(days, on: dt.date, visits: tuple[dt.date, dt.date] | None = None):
+    """Per community of a ``VisitDaySummary`` queryset: households last visited in the 30 and 90 days to ``on``
+    and, given a period, its visits (one query on the (community, date) index)."""
+    v30, v90 = on - dt.timedelta(days=30), on - dt.timedelta(days=90)
+    dates = Q(date__gt=v90, date__lte=on)
+    sums = {
+        "v30": Sum("last_visits", filter=Q(date__gt=v30, date__lte=on), default=0),
+        "v90": Sum("last_visits", filter=Q(date__gt=v90, date__lte=on), default=0),
+    }
+    if visits is not None:
+        dates |= Q(date__gte=visits[0], date__lte=visits[1])
+        sums["n"] = Sum("visits", filter=Q(date__gte=visits[0], date__lte=visits[1]), default=0)
+    return days.filter(dates).values("community_id").annotate(**sums).order_by()
+
+
+def _read_stored(rows: dict, stored: dict, *, on, visits, band) -> list[MemberLoad]:
+    """Fill ``rows`` from the summaries that hold on ``on`` (two queries); returns the members' loads."""
+    for cid, summary in stored.items():
+        row = rows[cid]
+        row.households, row.uncovered = summary.households, summary.uncovered
+        row.zones, row.zones_uncovered = summary.zones, summary.zones_uncovered
+        row.buildings, row.buildings_uncovered = summary.buildings, summary.buildings_uncovered
+        row.point_covered, row.ended_without_successor = summary.point_covered, summary.ended_without_successor
+    ids = list(stored)
+    members = []
+    for pk, name, cid, load in (
+        MemberLoadSummary.objects.filter(community_id__in=ids)
+        .values_list("member_id", "member__name", "community_id", "load")
+        .order_by("community_id", "member__name", "member_id")
+    ):
+        member = _member_load(pk, name, cid, load, band)
+        members.append(member)
+        rows[cid].members += 1
+        rows[cid].members_outside_band += bool(member.flag)
+    for window in _visit_windows(VisitDaySummary.objects.filter(community_id__in=ids), on, visits):
+        row = rows[window["community_id"]]
+        row.visited_30, row.visited_90, row.visits = window["v30"], window["v90"], window["n"]
+    return members
+
+
+def _count_live(rows: dict, ids: list[int], *, on, visits, band) -> list[MemberLoad]:
+    """Fill the ``rows`` of ``ids`` from the records (ten queries); returns the members' loads.
+
+    Uncovered households are counted apart with WHERE NOT EXISTS (a hashed anti-join): a NOT EXISTS inside
+    a COUNT FILTER would probe the index once per household, several times slower at county scale."""
     households = Household.objects.filter(building__zone__community_id__in=ids)
     count = Count("id")
     for cid, row in _by_community(households, "building__zone__community_id", n=count).items():
@@ -375,7 +453,6 @@ def coverage_summary(
         "community_id", flat=True
     ):
         rows[cid].point_covered = True
-    low, high = band
     member_rows = (
         PartyMember.objects.filter(active_member_q(on), organisation__community_id__in=ids)
         .annotate(
@@ -389,24 +466,22 @@ def coverage_summary(
     )
     members = []
     for pk, name, cid, load in member_rows:
-        flag = "low" if load < low else "high" if load > high else ""
-        members.append(MemberLoad(pk, name, cid, load, flag))
+        member = _member_load(pk, name, cid, load, band)
+        members.append(member)
         rows[cid].members += 1
-        rows[cid].members_outside_band += bool(flag)
-    visits = Visit.objects.filter(
+        rows[cid].members_outside_band += bool(member.flag)
+    recent = Visit.objects.filter(
         household__building__zone__community_id__in=ids, date__lte=on, date__gt=on - dt.timedelta(days=90)
     )
     for cid, row in _by_community(
-        visits,
+        recent,
         "household__building__zone__community_id",
         v90=Count("household", distinct=True),
         v30=Count("household", distinct=True, filter=Q(date__gt=on - dt.timedelta(days=30))),
     ).items():
         rows[cid].visited_90, rows[cid].visited_30 = row["v90"], row["v30"]
     period_visits = Visit.objects.filter(
-        household__building__zone__community_id__in=ids,
-        date__gte=visits_from or on.replace(day=1),
-        date__lte=visits_to or on,
+        household__building__zone__community_id__in=ids, date__gte=visits[0], date__lte=visits[1]
     )
     for cid, row in _by_community(period_visits, "household__building__zone__community_id", n=count).items():
         rows[cid].visits = row["n"]
@@ -414,22 +489,35 @@ def coverage_summary(
         ended_without_successor_qs(on).filter(community_id__in=ids), "community_id", n=count
     ).items():
         rows[cid].ended_without_successor = row["n"]
-    return CoverageSummary(on=on, band=band, rows=list(rows.values()), members=members)
+    return members
+
+
+def summaries_due(*, on: dt.date) -> list[int]:
+    """The communities whose coverage summary does not hold on ``on``, or that have none (one query)."""
+    holding = CommunityCoverageSummary.objects.fresh(on).values("community_id")
+    return list(Community.objects.exclude(pk__in=holding).order_by("pk").values_list("pk", flat=True))
 
 
 def visits_by_month(*, scope: Scope | None, months: int = 6, on: dt.date | None = None) -> list[tuple[str, int]]:
-    """Visits per month over the last ``months`` months (one query)."""
+    """Visits per month over the last ``months`` months (two queries): added up from the visit-day summaries
+    when every community of the scope has its summary, else counted from the visits."""
     on = on or timezone.localdate()
     first = on.replace(day=1)
     for _ in range(months - 1):
         first = (first - dt.timedelta(days=1)).replace(day=1)
-    visits = Visit.objects.all() if scope is None else Visit.objects.for_scope(scope)
+    communities = Community.objects.all() if scope is None else Community.objects.for_scope(scope)
+    if communities.exclude(pk__in=CommunityCoverageSummary.objects.values("community_id")).exists():
+        visits, counted_as = (Visit.objects.all() if scope is None else Visit.objects.for_scope(scope)), Count("id")
+    else:
+        days = VisitDaySummary.objects
+        visits, counted_as = (days.all() if scope is None else days.for_scope(scope)), Sum("visits")
     counted = {
         row["m"].strftime("%Y-%m"): row["n"]
         for row in visits.filter(date__gte=first, date__lte=on)
         .annotate(m=TruncMonth("date"))
         .values("m")
-        .annotate(n=Count("id"))
+        .annotate(n=counted_as)
+        .order_by()
     }
     labels = []
     cursor = first
@@ -452,13 +540,47 @@ _HOUSEHOLD_PATH = {
 
 
 def uncovered_in(*, user, level: str, unit_id: int):
-    """The uncovered households of a unit the user may see, in a stable order for paging."""
+    """The households of a unit the user may see that nobody covers today, in a stable order for paging."""
     households = Household.objects.for_user(user).filter(**{_HOUSEHOLD_PATH[level]: unit_id})
     return (
-        uncovered_households_qs(households)
+        uncovered_households_qs(households, timezone.localdate())
         .select_related("building__zone__community")
         .order_by("building__zone__community__code", "building__zone__name", "building__name", "number", "pk")
     )
+
+
+_COMMUNITY_PATH = {"county": "town__county_id", "town": "town_id", "community": "pk"}
+
+
+def summarised_communities(*, user, level: str, unit_id: int) -> list[CommunityCoverageSummary] | None:
+    """The summaries of the communities of a county, town or community whose households ``user`` may see,
+    in the communities' order, when each of them has one that holds today (two queries); else None: count
+    live.  (The communities are those ``Household.objects.for_user`` reaches, the one scope rule.)"""
+    if level not in _COMMUNITY_PATH:
+        return None
+    visible = Household.objects.for_user(user).filter(building__zone__community=OuterRef("pk"))
+    ids = list(
+        Community.objects.filter(**{_COMMUNITY_PATH[level]: unit_id})
+        .filter(Exists(visible))
+        .values_list("pk", flat=True)
+    )
+    summaries = list(
+        CommunityCoverageSummary.objects.filter(community_id__in=ids)
+        .fresh(timezone.localdate())
+        .select_related("community")
+        .order_by("community__code", "community_id")
+    )
+    return summaries if len(summaries) == len(ids) else None
+
+
+def uncovered_count(*, user, level: str, unit_id: int, summaries=None) -> int:
+    """How many households :func:`uncovered_in` lists: added up from the summaries of a county, town or
+    community (pass them when already read), else counted."""
+    if summaries is None:
+        summaries = summarised_communities(user=user, level=level, unit_id=unit_id)
+    if summaries is not None:
+        return sum(s.uncovered for s in summaries)
+    return uncovered_in(user=user, level=level, unit_id=unit_id).count()
 
 
 class Child(NamedTuple):
@@ -477,18 +599,59 @@ class Child(NamedTuple):
 _UNIT_DUTY = {"community": CoverageRole.POINT, "zone": CoverageRole.ZONE, "building": CoverageRole.BUILDING}
 
 
-def uncovered_children(*, user, level: str, unit_id: int, on: dt.date | None = None) -> list[Child]:
+def _children_from_summaries(summaries, *, level: str, unit_id: int, on: dt.date) -> list[Child]:
+    """The towns of a county, or the communities of a town, added up from their communities' summaries."""
+    ids = [s.pk for s in summaries]
+    windows = {w["community_id"]: w for w in _visit_windows(VisitDaySummary.objects.filter(community_id__in=ids), on)}
+    if level == "town":
+        coverers = dict(
+            Assignment.objects.filter(active_q(on), role=CoverageRole.POINT, community_id__in=ids).values_list(
+                "community_id", "member__name"
+            )
+        )
+        return [
+            Child(
+                "community",
+                s.pk,
+                s.community.name,
+                s.households,
+                s.uncovered,
+                windows.get(s.pk, {}).get("v30", 0),
+                windows.get(s.pk, {}).get("v90", 0),
+                coverers.get(s.pk),
+            )
+            for s in summaries
+            if s.households
+        ]
+    totals: dict[int, list[int]] = {}
+    for s in summaries:
+        total = totals.setdefault(s.community.town_id, [0, 0, 0, 0])
+        window = windows.get(s.pk, {})
+        for i, n in enumerate((s.households, s.uncovered, window.get("v30", 0), window.get("v90", 0))):
+            total[i] += n
+    towns = Town.objects.filter(county_id=unit_id, pk__in=[pk for pk, t in totals.items() if t[0]]).order_by("code")
+    return [Child("town", town.pk, town.name, *totals[town.pk]) for town in towns]
+
+
+def uncovered_children(*, user, level: str, unit_id: int, on: dt.date | None = None, summaries=None) -> list[Child]:
     """The units one level down, for the drill-down: households, uncovered, visited in the last 30 and
-    90 days, and who covers the unit itself (five queries whatever the size: plain aggregates and a hashed
-    anti-join rather than a subquery per household)."""
+    90 days, and who covers the unit itself.  The towns of a county and the communities of a town are read
+    from the summaries when each holds today (four queries; pass ``summaries`` when already read); below,
+    or otherwise, counted (five queries whatever the size: plain aggregates and a hashed anti-join rather
+    than a subquery per household)."""
     if level == "building":
         return []
     on = on or timezone.localdate()
+    if level in ("county", "town") and on == timezone.localdate():
+        if summaries is None:
+            summaries = summarised_communities(user=user, level=level, unit_id=unit_id)
+        if summaries is not None:
+            return _children_from_summaries(summaries, level=level, unit_id=unit_id, on=on)
     child = LEVELS[LEVELS.index(level) + 1]
     households = Household.objects.for_user(user).filter(**{_HOUSEHOLD_PATH[level]: unit_id})
     key = _HOUSEHOLD_PATH[child]
 
-    uncovered = dict(uncovered_households_qs(households).values_list(key).annotate(n=Count("id")))
+    uncovered = dict(uncovered_households_qs(households, on).values_list(key).annotate(n=Count("id")))
     visits = Visit.objects.filter(
         household__in=households.values("pk"), date__lte=on, date__gt=on - dt.timedelta(days=90)
     )

@@ -66,6 +66,25 @@ def _breadcrumbs(level: str, unit) -> list[tuple[str, object]]:
     return list(zip(selectors.LEVELS, chain, strict=False))
 
 
+class Counted:
+    """A queryset paged with a count known beforehand (the summaries' uncovered households): the paginator
+    slices it for the page's rows and never counts the whole county's households."""
+
+    ordered = True
+
+    def __init__(self, queryset, count: int):
+        self.queryset, self.total = queryset, count
+
+    def count(self) -> int:
+        return self.total
+
+    def __len__(self) -> int:
+        return self.total
+
+    def __getitem__(self, index):
+        return self.queryset[index]
+
+
 @dataclass
 class Row:
     household: object
@@ -80,7 +99,11 @@ def coverage_page(request):
         level, unit = resolve_unit(request.user, request.GET.get("level"), request.GET.get("id"))
     except LookupError as exc:
         raise Http404(str(exc))
-    households = selectors.uncovered_in(user=request.user, level=level, unit_id=unit.pk)
+    summaries = selectors.summarised_communities(user=request.user, level=level, unit_id=unit.pk)
+    households = Counted(
+        selectors.uncovered_in(user=request.user, level=level, unit_id=unit.pk),
+        selectors.uncovered_count(user=request.user, level=level, unit_id=unit.pk, summaries=summaries),
+    )
     page = Paginator(households, PAGE_SIZE).get_page(request.GET.get("page"))
     listed = list(page.object_list)
     members = list(selectors.community_members(community_ids={h.building.zone.community_id for h in listed}))
@@ -98,7 +121,7 @@ def coverage_page(request):
         "level": level,
         "unit": unit,
         "breadcrumbs": _breadcrumbs(level, unit),
-        "children": selectors.uncovered_children(user=request.user, level=level, unit_id=unit.pk),
+        "children": selectors.uncovered_children(user=request.user, level=level, unit_id=unit.pk, summaries=summaries),
         "page": page,
         "rows": rows,
         "band": (low, high),

@@ -2,7 +2,8 @@
 
 Every function is keyword-only, runs in one transaction, locks the rows it decides on and
 raises ``ValidationError`` naming the rule it refuses on (``PermissionDenied`` outside the scope).
-One module a subject: organisations and members, 四联 liaisons, 四包 coverage, 走访 visits, the jobs' writes.
+One module a subject: organisations and members, 四联 liaisons, 四包 coverage, 走访 visits, the jobs' writes,
+and the coverage summary rows every write that changes coverage rebuilds (``summaries``).
 """
 
 from .coverage import (
@@ -36,6 +37,12 @@ from .members import (
     position_end,
     position_save,
 )
+from .summaries import (
+    communities_of_assignments,
+    communities_of_places,
+    coverage_summaries_added,
+    rebuild_coverage_summaries,
+)
 from .visits import (
     visit_by_coverer,
     visit_check,
@@ -50,8 +57,11 @@ __all__ = [
     "assignment_create",
     "assignment_end",
     "assignment_handover",
+    "communities_of_assignments",
+    "communities_of_places",
     "coverage_bulk_assign_building",
     "coverage_rebalance",
+    "coverage_summaries_added",
     "coverage_report_make",
     "liaison_create",
     "liaison_end",
@@ -64,6 +74,7 @@ __all__ = [
     "position_check",
     "position_end",
     "position_save",
+    "rebuild_coverage_summaries",
     "target_fields",
     "visit_by_coverer",
     "visit_check",

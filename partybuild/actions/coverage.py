@@ -24,6 +24,7 @@ from ..models import (
     Position,
 )
 from .common import today
+from .summaries import communities_of_assignments, rebuild_coverage_summaries
 
 # --- 四包: coverage ---------------------------------------------------------------------
 
@@ -132,6 +133,13 @@ def assignment_create(
     replaces: Assignment | None = None,
 ) -> Assignment:
     """Give a member a coverage duty (包点/包片/包楼/包户); one active coverer per target and duty."""
+    assignment = _create(by=by, member_id=member_id, role=role, target_id=target_id, start=start, replaces=replaces)
+    rebuild_coverage_summaries(visits=False, communities=communities_of_assignments([assignment.pk]))
+    return assignment
+
+
+def _create(*, by, member_id: int, role: str, target_id: int, start: dt.date | None, replaces: Assignment | None):
+    """``assignment_create`` without the summary rebuild (its callers rebuild once, after all their writes)."""
     start = start or today()
     target = _lock_target(role, target_id)
     fields = target_fields(role, target)
@@ -168,6 +176,12 @@ def end_assignment(assignment: Assignment, *, on: dt.date, reason: str, by, note
 @transaction.atomic
 def assignment_end(*, by, assignment_id: int, reason: str, on: dt.date | None = None, note: str = "") -> Assignment:
     """End a duty with a recorded reason (nothing is silently orphaned)."""
+    assignment = _end(by=by, assignment_id=assignment_id, reason=reason, on=on, note=note)
+    rebuild_coverage_summaries(visits=False, communities=communities_of_assignments([assignment.pk]))
+    return assignment
+
+
+def _end(*, by, assignment_id: int, reason: str, on: dt.date | None, note: str) -> Assignment:
     assignment = (
         Assignment.objects.select_for_update(of=("self",)).select_related("community__town").get(pk=assignment_id)
     )
@@ -193,7 +207,17 @@ def assignment_handover(
     note: str = "",
 ) -> Assignment:
     """End an assignment and give the same target to another member, in one step (the successor is recorded)."""
-    old = assignment_end(by=by, assignment_id=assignment_id, reason=reason, on=on, note=note)
+    successor = _handover(
+        by=by, assignment_id=assignment_id, to_member_id=to_member_id, on=on, reason=reason, note=note
+    )
+    rebuild_coverage_summaries(
+        visits=False, communities=communities_of_assignments([successor.pk, successor.replaces_id])
+    )
+    return successor
+
+
+def _handover(*, by, assignment_id: int, to_member_id: int, on: dt.date | None, reason: str, note: str) -> Assignment:
+    old = _end(by=by, assignment_id=assignment_id, reason=reason, on=on, note=note)
     if old.member_id == int(to_member_id):
         raise ValidationError({"member": _("Hand the assignment over to another member.")})
     target_id = {
@@ -202,9 +226,7 @@ def assignment_handover(
         CoverageRole.BUILDING: old.building_id,
         CoverageRole.HOUSEHOLD: old.household_id,
     }[old.role]
-    return assignment_create(
-        by=by, member_id=to_member_id, role=old.role, target_id=target_id, start=old.end, replaces=old
-    )
+    return _create(by=by, member_id=to_member_id, role=old.role, target_id=target_id, start=old.end, replaces=old)
 
 
 @transaction.atomic
@@ -251,11 +273,17 @@ def coverage_bulk_assign_building(
     for household in households:
         member = min(members, key=lambda m: (loads.get(m.pk, 0), m.name, m.pk))
         created.append(
-            assignment_create(
-                by=by, member_id=member.pk, role=CoverageRole.HOUSEHOLD, target_id=household.pk, start=start
+            _create(
+                by=by,
+                member_id=member.pk,
+                role=CoverageRole.HOUSEHOLD,
+                target_id=household.pk,
+                start=start,
+                replaces=None,
             )
         )
         loads[member.pk] = loads.get(member.pk, 0) + 1
+    rebuild_coverage_summaries(visits=False, communities=communities_of_assignments([a.pk for a in created]))
     return created
 
 
@@ -284,8 +312,11 @@ def coverage_rebalance(
     loads = selectors.member_loads(member_ids=[m.pk for m in members])
     affinity = selectors.member_affinity(member_ids=[m.pk for m in members])
     moved = []
+    saturated = False  # nobody left below the band's top
     for giver in sorted(members, key=lambda m: -loads.get(m.pk, 0)):
         excess = loads.get(giver.pk, 0) - high
+        if saturated:
+            break
         if excess <= 0:
             continue
         held = list(
@@ -298,12 +329,13 @@ def coverage_rebalance(
             building = assignment.household.building
             takers = [m for m in members if m.pk != giver.pk and loads.get(m.pk, 0) < high]
             if not takers:
-                return moved
+                saturated = True
+                break
             taker = min(
                 takers, key=lambda m: (selectors.affinity_rank(affinity, m.pk, building), loads.get(m.pk, 0), m.pk)
             )
             moved.append(
-                assignment_handover(
+                _handover(
                     by=by,
                     assignment_id=assignment.pk,
                     to_member_id=taker.pk,
@@ -314,4 +346,6 @@ def coverage_rebalance(
             )
             loads[giver.pk] -= 1
             loads[taker.pk] = loads.get(taker.pk, 0) + 1
+    touched = [pk for a in moved for pk in (a.pk, a.replaces_id)]
+    rebuild_coverage_summaries(visits=False, communities={community.pk, *communities_of_assignments(touched)})
     return moved

@@ -29,6 +29,7 @@ from ..models import (
 )
 from .common import check_dates, today
 from .coverage import end_assignment
+from .summaries import communities_of_assignments, rebuild_coverage_summaries
 
 # --- organisations and members ----------------------------------------------------------
 
@@ -62,6 +63,7 @@ def organisation_check(org: PartyOrganisation) -> None:
 
 @transaction.atomic
 def organisation_save(*, by, instance: PartyOrganisation) -> PartyOrganisation:
+    current = None
     if instance.pk:
         current = PartyOrganisation.objects.select_for_update().filter(pk=instance.pk).first()
         if current is not None:
@@ -74,15 +76,17 @@ def organisation_save(*, by, instance: PartyOrganisation) -> PartyOrganisation:
     ensure_in_scope(by, instance)
     instance.full_clean()
     instance.save()
+    if current is not None and current.community_id != instance.community_id:  # its members move with it
+        rebuild_coverage_summaries(visits=False, communities=[current.community_id, instance.community_id])
     return instance
 
 
-def _end_member_duties(member: PartyMember, *, on: dt.date, reason: str, by, note: str = "") -> int:
-    """End the member's positions, coverage and branch liaisons; returns the number of assignments ended."""
-    ended = 0
+def _end_member_duties(member: PartyMember, *, on: dt.date, reason: str, by, note: str = "") -> list[int]:
+    """End the member's positions, coverage and branch liaisons; returns the ids of the assignments ended."""
+    ended = []
     for assignment in Assignment.objects.select_for_update().filter(member=member, end__isnull=True):
         end_assignment(assignment, on=on, reason=reason, by=by, note=note)
-        ended += 1
+        ended.append(assignment.pk)
     for position in Position.objects.select_for_update().filter(member=member, end__isnull=True):
         position.end = max(on, position.start)
         position.save(update_fields=["end", "updated_at"])
@@ -109,8 +113,9 @@ def member_save(*, by, instance: PartyMember, on: dt.date | None = None) -> Part
     organisation = instance.organisation
     ensure_in_scope(by, organisation)
     instance.full_clean()
+    ended: list[int] = []
     if previous is not None and previous.organisation_id != instance.organisation_id:
-        _end_member_duties(
+        ended = _end_member_duties(
             previous,
             on=on or today(),
             reason=EndReason.TRANSFERRED_OUT,
@@ -129,6 +134,14 @@ def member_save(*, by, instance: PartyMember, on: dt.date | None = None) -> Part
             to_member=instance,
             start=on or instance.registered,
         )
+    rebuild_coverage_summaries(
+        visits=False,
+        communities={
+            organisation.community_id,
+            previous.organisation.community_id if previous is not None else None,
+            *communities_of_assignments(ended),
+        },
+    )
     return instance
 
 
@@ -154,7 +167,10 @@ def member_transfer_out(
     ended = _end_member_duties(member, on=on, reason=end_reason, by=by, note=destination or LeaveReason(reason).label)
     member.left, member.left_reason, member.left_to = on, reason, destination.strip()[:100]
     member.save(update_fields=["left", "left_reason", "left_to", "updated_at"])
-    return member, ended
+    rebuild_coverage_summaries(
+        visits=False, communities={member.organisation.community_id, *communities_of_assignments(ended)}
+    )
+    return member, len(ended)
 
 
 def position_check(position: Position) -> None:
@@ -214,19 +230,20 @@ def position_save(*, by, instance: Position) -> Position:
     except IntegrityError:
         raise ValidationError(_("This member already holds this position."))
     if instance.end is not None:
-        _end_duties_needing_position(instance.member, on=instance.end, by=by)
+        ended = _end_duties_needing_position(instance.member, on=instance.end, by=by)
+        rebuild_coverage_summaries(visits=False, communities=communities_of_assignments(ended))
     return instance
 
 
-def _end_duties_needing_position(member: PartyMember, *, on: dt.date, by) -> int:
-    """End the 包点/包片/包楼 duties the member no longer holds a position for."""
+def _end_duties_needing_position(member: PartyMember, *, on: dt.date, by) -> list[int]:
+    """End the 包点/包片/包楼 duties the member no longer holds a position for; returns their ids."""
     held = set(Position.objects.filter(member=member, end__isnull=True).values_list("role", flat=True))
-    ended = 0
+    ended = []
     for assignment in Assignment.objects.select_for_update().filter(member=member, end__isnull=True):
         needed = COVERAGE_POSITIONS[assignment.role]
         if needed and not held.intersection(needed):
             end_assignment(assignment, on=on, reason=EndReason.POSITION_ENDED, by=by)
-            ended += 1
+            ended.append(assignment.pk)
     return ended
 
 
@@ -239,5 +256,6 @@ def position_end(*, by, position_id: int, on: dt.date | None = None) -> Position
     position.end = on or today()
     check_dates(position.start, position.end)
     position.save(update_fields=["end", "updated_at"])
-    _end_duties_needing_position(position.member, on=position.end, by=by)
+    ended = _end_duties_needing_position(position.member, on=position.end, by=by)
+    rebuild_coverage_summaries(visits=False, communities=communities_of_assignments(ended))
     return position

@@ -22,6 +22,7 @@ from ..models import (
     Visit,
 )
 from .common import today
+from .summaries import rebuild_coverage_summaries
 
 # --- 走访: visits -----------------------------------------------------------------------
 
@@ -64,7 +65,7 @@ def visit_record(
         raise ValidationError({"member": _("There is no such party member in your scope.")})
     visit_check(member=member, date=date, way=way)
     raised = (raised or "").strip()
-    return Visit.objects.create(
+    visit = Visit.objects.create(
         member=member,
         household=household,
         date=date,
@@ -74,6 +75,8 @@ def visit_record(
         by_coverer=visit_by_coverer(member_id=member.pk, household_id=household.pk, date=date),
         recorded_by=by,
     )
+    rebuild_coverage_summaries(communities=[household.building.zone.community_id])
+    return visit
 
 
 @transaction.atomic

@@ -23,6 +23,8 @@ EXPECTED = {
     "每年1月1日年末资金到期退回": "funding.tasks.lapse_funds",
     "partybuild: weekly visits due": "partybuild.tasks.visits_due_weekly",
     "partybuild: monthly coverage report": "partybuild.tasks.coverage_report_monthly",
+    "partybuild: nightly coverage summaries": "partybuild.tasks.coverage_summaries_nightly",
+    "partybuild: weekly full coverage rebuild": "partybuild.tasks.coverage_summaries_weekly",
 }
 
 

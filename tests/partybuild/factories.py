@@ -5,15 +5,19 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 
+from partybuild.actions import rebuild_coverage_summaries
 from partybuild.choices import CoverageRole, LiaisonKind, OrgKind, PositionRole
 from partybuild.models import (
     Assignment,
+    CommunityCoverageSummary,
     CoverageReport,
     Liaison,
+    MemberLoadSummary,
     PartyMember,
     PartyOrganisation,
     Position,
     Visit,
+    VisitDaySummary,
     VisitsDueNotice,
 )
 from tests import factories as f
@@ -135,6 +139,24 @@ def _report(community):
     )
 
 
+def _summary(community):
+    rebuild_coverage_summaries(communities=[community])
+    return CommunityCoverageSummary.objects.get(community=community)
+
+
+def _load(community):
+    member = member_of(community)
+    cover(member, household_in(community))
+    rebuild_coverage_summaries(communities=[community])
+    return MemberLoadSummary.objects.get(member=member)
+
+
+def _visit_day(community):
+    visit = _visit(community)
+    rebuild_coverage_summaries(communities=[community])
+    return VisitDaySummary.objects.get(community=community, date=visit.date)
+
+
 f.SCOPED_FACTORIES.update(
     {
         "partybuild.PartyOrganisation": _group,
@@ -145,5 +167,8 @@ f.SCOPED_FACTORIES.update(
         "partybuild.Visit": _visit,
         "partybuild.VisitsDueNotice": _notice,
         "partybuild.CoverageReport": _report,
+        "partybuild.CommunityCoverageSummary": _summary,
+        "partybuild.MemberLoadSummary": _load,
+        "partybuild.VisitDaySummary": _visit_day,
     }
 )

@@ -4,17 +4,27 @@ from __future__ import annotations
 
 import io
 import statistics
+from dataclasses import asdict
 
 import pytest
 from django.core.management import call_command
 from django.db.models import Count, Exists, F, OuterRef, Q
+from django.utils import timezone
 
 import partybuild.generate as party_generate
 from community.demo import generate
 from community.models import Community, County, Household
 from partybuild import actions, selectors
 from partybuild.choices import CoverageRole, LiaisonKind, OrgKind
-from partybuild.models import Assignment, Liaison, PartyMember, PartyOrganisation, Position, Visit
+from partybuild.models import (
+    Assignment,
+    CommunityCoverageSummary,
+    Liaison,
+    PartyMember,
+    PartyOrganisation,
+    Position,
+    Visit,
+)
 
 pytestmark = pytest.mark.django_db
 CODE = "140121"
@@ -110,11 +120,23 @@ def test_indicators_read_what_was_generated(county):
     )
 
 
+def test_the_coverage_summaries_are_rebuilt_and_agree_with_a_recount(county):
+    ids = list(Community.objects.filter(town__county=county).order_by("pk").values_list("pk", flat=True))
+    kept = CommunityCoverageSummary.objects.filter(community_id__in=ids).fresh(timezone.localdate())
+    assert sorted(kept.values_list("community_id", flat=True)) == ids
+    stored = selectors.coverage_summary(community_ids=ids)
+    counted = selectors.coverage_summary(community_ids=ids, live=True)
+    assert [asdict(r) for r in stored.rows] == [asdict(r) for r in counted.rows]
+    assert stored.members == counted.members and len(stored.members) > 30
+
+
 def test_replace_clears_the_network_first(county, monkeypatch):
     before = (PartyMember.objects.count(), Assignment.objects.count(), Visit.objects.count())
     call_command("generate_county", *TINY, *EXTRA, "--seed", "4", "--replace", stdout=io.StringIO())
     assert PartyMember.objects.count() == before[0] == 40
     assert Visit.objects.count() == before[2] == 600
+    kept = set(CommunityCoverageSummary.objects.values_list("community_id", flat=True))
+    assert kept == set(Community.objects.values_list("pk", flat=True))  # none left of the county replaced
     party_generate.clear(County.objects.get(code=CODE))
     assert not PartyOrganisation.objects.exists() and not Assignment.objects.exists()
     assert not Visit.objects.exists() and not Liaison.objects.exists() and not PartyMember.objects.exists()

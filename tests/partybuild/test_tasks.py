@@ -57,4 +57,9 @@ def test_schedules_are_in_the_beat_tables():
     schedules.sync()  # what migrate does (a transactional test elsewhere may have flushed the beat tables)
 
     names = set(PeriodicTask.objects.filter(task__startswith="partybuild.").values_list("task", flat=True))
-    assert names == {"partybuild.tasks.visits_due_weekly", "partybuild.tasks.coverage_report_monthly"}
+    assert names == {
+        "partybuild.tasks.visits_due_weekly",
+        "partybuild.tasks.coverage_report_monthly",
+        "partybuild.tasks.coverage_summaries_nightly",
+        "partybuild.tasks.coverage_summaries_weekly",
+    }
