@@ -2,7 +2,8 @@
 
 The funding app owns the money split (``funding.actions.costsplit_allocate``, largest remainder to the
 cent), the cost-split rule staff pay follows (``funding.selectors.staff_pay_split``, seeded
-"县80%/镇20%") and the ledger (``funding.actions.obligation_post``).  Staffing keeps no copy of any.
+"县80%/镇20%") and the ledger (``funding.actions.obligations_post``: a county's pay runs post as one batch,
+in one transaction).  Staffing keeps no copy of any.
 """
 
 from __future__ import annotations
@@ -10,12 +11,15 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.utils.translation import gettext as _
 
-from funding.actions import costsplit_allocate, obligation_post
+from community.models import Community
+from funding.actions import Obligation, VoucherRefused, costsplit_allocate, obligations_post
 from funding.selectors import staff_pay_split
 
 from .choices import Payer, PayrollStatus
+from .models import PayrollRun
 
 SOURCE_KIND_TO_PAYER = {"county_budget": Payer.COUNTY, "town_budget": Payer.TOWN}
 
@@ -38,20 +42,54 @@ def allocate(split, amount: Decimal) -> list[tuple[str, str, int, Decimal]]:
     ]
 
 
-def post_run(*, by, run) -> None:
-    """Post a payroll run to the ledger as each payer's obligation (idempotent per the run's reference)."""
-    if run.total <= 0:
-        return
-    entry = obligation_post(
-        by=by,
-        community=run.community,
-        split=split_for(),
+def _obligation(run: PayrollRun, community: Community) -> Obligation:
+    month = f"{run.month:%Y-%m}"
+    return Obligation(
+        community=community,
         amount=run.total,
-        use="staff_pay",
-        period_label=f"{run.month:%Y-%m}",
-        memo=_("Community workers' pay %(month)s") % {"month": f"{run.month:%Y-%m}"},
+        period_label=month,
+        memo=_("Community workers' pay %(month)s") % {"month": month},
         reference=run.ledger_reference,
     )
-    run.journal_entry_id = entry.pk
-    run.status = PayrollStatus.POSTED
-    run.save(update_fields=["journal_entry_id", "status"])
+
+
+def post_runs(*, by, runs: list[PayrollRun]) -> list[tuple[PayrollRun, ValidationError]]:
+    """Post pay runs to the ledger as one batch, in one transaction: each run its payers' obligation.
+
+    Idempotent per run's reference; a run already posted, or with nothing to pay, is left as it is.  A
+    run the ledger refuses (e.g. its month is closed) is left unposted and returned with the reason; the
+    batch is posted again without it, so the other runs are posted and nothing of the refused try stays.
+    """
+    pending = [run for run in runs if run.status != PayrollStatus.POSTED and run.total > 0]
+    if not pending:
+        return []
+    split = split_for()
+    communities = Community.objects.select_related("town").in_bulk({run.community_id for run in pending})
+    refused = []
+    while pending:
+        try:
+            _post_batch(by=by, split=split, runs=pending, communities=communities)
+            break
+        except VoucherRefused as refusal:  # one run of the batch, named: the others go on without it
+            refused.append((pending.pop(refusal.position - 1), refusal.error))
+        except ValidationError as error:
+            if len(pending) > 1:  # not about one run (e.g. the split): nothing can be posted
+                raise
+            refused.append((pending.pop(), error))
+    return refused
+
+
+@transaction.atomic
+def _post_batch(*, by, split, runs: list[PayrollRun], communities) -> None:
+    obligations = [_obligation(run, communities[run.community_id]) for run in runs]
+    entries = obligations_post(by=by, split=split, use="staff_pay", obligations=obligations)
+    for run, entry in zip(runs, entries, strict=True):
+        run.journal_entry_id, run.status = entry.pk, PayrollStatus.POSTED
+    PayrollRun.objects.bulk_update(runs, ["journal_entry_id", "status"])
+
+
+def post_run(*, by, run: PayrollRun) -> None:
+    """Post one community's pay run to the ledger (a batch of one); refused with the ledger's reason."""
+    refused = post_runs(by=by, runs=[run])
+    if refused:
+        raise refused[0][1]

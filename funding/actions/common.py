@@ -95,6 +95,15 @@ def account(code: str) -> Account:
     return Account.objects.get(code=code)
 
 
+def accounts(*codes: str) -> dict[str, Account]:
+    """The chart's accounts of ``codes`` in one query (a missing one is a broken chart, as ``account``)."""
+    found = Account.objects.in_bulk(set(codes), field_name="code")
+    missing = sorted(set(codes) - set(found))
+    if missing:
+        raise Account.DoesNotExist(f"no account {', '.join(missing)} in the chart")
+    return found
+
+
 def expense_account(use: str) -> Account:
     found = Account.objects.filter(type=AccountType.EXPENSE, use=use, active=True).order_by("code").first()
     if found is None:
@@ -116,15 +125,15 @@ def check_split_shares(basis_points: list[int]) -> None:
         )
 
 
-def costsplit_allocate(*, split: CostSplit, amount: Decimal) -> list[tuple[CostSplitShare, Decimal]]:
-    """Split ``amount`` between the split's payers, to the cent, with largest-remainder rounding.
-
-    The parts always add up to ``amount``; a leftover cent goes to the share with the largest
-    remainder (ties: the larger share first, then the earlier one).
-    """
-    amount = money(amount, allow_zero=True)
+def split_shares(split: CostSplit) -> list[CostSplitShare]:
+    """A split's shares (their payers loaded), largest first, checked to sum to 100%."""
     shares = list(split.shares.select_related("source").order_by("-basis_points", "id"))
     check_split_shares([s.basis_points for s in shares])
+    return shares
+
+
+def allocate_shares(shares: list[CostSplitShare], amount: Decimal) -> list[tuple[CostSplitShare, Decimal]]:
+    """Split ``amount`` (already checked by ``money``) between ``shares`` (from ``split_shares``), to the cent."""
     cents = int(amount * 100)
     exact = [cents * s.basis_points for s in shares]
     base = [e // BASIS for e in exact]
@@ -133,6 +142,16 @@ def costsplit_allocate(*, split: CostSplit, amount: Decimal) -> list[tuple[CostS
     for i in order[:leftover]:
         base[i] += 1
     return [(share, (Decimal(part) / 100).quantize(CENT)) for share, part in zip(shares, base, strict=True)]
+
+
+def costsplit_allocate(*, split: CostSplit, amount: Decimal) -> list[tuple[CostSplitShare, Decimal]]:
+    """Split ``amount`` between the split's payers, to the cent, with largest-remainder rounding.
+
+    The parts always add up to ``amount``; a leftover cent goes to the share with the largest
+    remainder (ties: the larger share first, then the earlier one).
+    """
+    amount = money(amount, allow_zero=True)
+    return allocate_shares(split_shares(split), amount)
 
 
 @transaction.atomic

@@ -8,14 +8,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from community.scoping import ensure_in_scope
 
 from ..choices import (
-    BALANCE_TYPES,
     AccountType,
     EntryKind,
     EntryStatus,
@@ -27,13 +26,11 @@ from ..models import (
     Account,
     FiscalPeriod,
     Fund,
-    FundBalance,
-    FundMonth,
     JournalEntry,
     JournalLine,
-    VoucherSequence,
 )
 from .common import EXEMPT_FROM_PURPOSE, money
+from .ledger import Posting, period_closed, post_approved
 
 MAX_LINES = 200  # a voucher's lines: real ones have a handful; thousands would hold a worker for seconds
 
@@ -126,20 +123,22 @@ def _check_restriction(spec: LineSpec, *, date, kind) -> None:
         )
 
 
-def _check_period_open(community, date: dt.date, *, lock: bool) -> None:
-    if lock:
-        period, _created = FiscalPeriod.objects.get_or_create(community=community, year=date.year, month=date.month)
-        period = FiscalPeriod.objects.select_for_update().get(pk=period.pk)
-        closed = period.closed
-    else:
-        closed = FiscalPeriod.objects.filter(
-            community=community, year=date.year, month=date.month, closed=True
-        ).exists()
-    if closed:
-        raise ValidationError(
-            _("The period %(year)s-%(month)02d of %(community)s is closed: nothing may be posted into it.")
-            % {"year": date.year, "month": date.month, "community": community}
-        )
+def check_voucher(*, community, date: dt.date | None, memo: str, lines, kind: str = EntryKind.NORMAL) -> list[LineSpec]:
+    """The rules of a whole voucher before it is written: its summary, its date and its lines.
+
+    One rule for every path: a draft typed here (``entry_create``) and a batch posted by rule (``post_batch``).
+    """
+    if not (memo or "").strip():
+        raise ValidationError({"memo": _("Give the voucher a summary.")})
+    if date is None:
+        raise ValidationError({"date": _("Give the voucher's date.")})
+    return check_lines(lines, community=community, date=date, kind=kind)
+
+
+def _check_period_open(community, date: dt.date) -> None:
+    """A draft may not be dated in a closed month (posting checks again, with the month's row locked)."""
+    if FiscalPeriod.objects.filter(community=community, year=date.year, month=date.month, closed=True).exists():
+        raise period_closed(community, date.year, date.month)
 
 
 def _refuse_unless_draft(entry: JournalEntry) -> None:
@@ -165,12 +164,8 @@ def entry_create(
 ) -> JournalEntry:
     """A draft voucher with its lines; refused whole if any rule fails."""
     ensure_in_scope(by, community)
-    if not (memo or "").strip():
-        raise ValidationError({"memo": _("Give the voucher a summary.")})
-    if date is None:
-        raise ValidationError({"date": _("Give the voucher's date.")})
-    specs = check_lines(lines, community=community, date=date, kind=kind)
-    _check_period_open(community, date, lock=False)
+    specs = check_voucher(community=community, date=date, memo=memo, lines=lines, kind=kind)
+    _check_period_open(community, date)
     entry = JournalEntry.objects.create(
         community=community,
         date=date,
@@ -252,78 +247,15 @@ def entry_post(*, by, entry_id: int) -> JournalEntry:
 
 
 def _post(entry: JournalEntry, *, by) -> JournalEntry:
-    """Post an approved voucher: period open, rules hold, balances locked and updated, number given."""
+    """Post an approved voucher: its lines checked again, then the posting core (``ledger.post_approved``)."""
     if entry.status == EntryStatus.POSTED:
         raise ValidationError(_("Voucher %(voucher)s is already posted.") % {"voucher": entry})
     if entry.status != EntryStatus.APPROVED:
         raise ValidationError(_("Only an approved voucher can be posted."))
-    _check_period_open(entry.community, entry.date, lock=True)
     lines = list(entry.lines.select_related("account", "fund"))
     check_lines(lines, community=entry.community, date=entry.date, kind=entry.kind)
-
-    fund_ids = sorted({line.fund_id for line in lines})
-    FundBalance.objects.bulk_create([FundBalance(fund_id=pk) for pk in fund_ids], ignore_conflicts=True)
-    balances = {
-        b.fund_id: b for b in FundBalance.objects.select_for_update().filter(fund_id__in=fund_ids).order_by("fund_id")
-    }
-    moves: dict[int, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
-    for line in lines:
-        move = moves[line.fund_id]
-        signed = line.signed
-        kind = line.account.type
-        if kind in BALANCE_TYPES:
-            move["balance"] += signed
-        elif kind == AccountType.INCOME:
-            move["received"] -= signed
-        elif kind == AccountType.EXPENSE:
-            move["lapsed" if entry.kind in (EntryKind.LAPSE, EntryKind.REFUND) else "spent"] += signed
-        else:  # net assets: moved between funds when a restriction is released
-            move["released"] -= signed
-    funds = {line.fund_id: line.fund for line in lines}
-    for fund_id in fund_ids:
-        balance, move = balances[fund_id], moves[fund_id]
-        new = balance.balance + move["balance"]
-        if new < 0:
-            raise ValidationError(
-                _(
-                    "Fund %(fund)s would go below zero: it holds %(balance)s yuan and this voucher takes "
-                    "%(amount)s yuan. A fund cannot be spent beyond its balance."
-                )
-                % {"fund": funds[fund_id], "balance": balance.balance, "amount": -move["balance"]}
-            )
-        balance.balance = new
-        for column in ("received", "spent", "released", "lapsed"):
-            setattr(balance, column, getattr(balance, column) + move[column])
-        balance.save()
-
-    _add_to_months(entry, lines)
-    sequence, _created = VoucherSequence.objects.get_or_create(community=entry.community, year=entry.year)
-    sequence = VoucherSequence.objects.select_for_update().get(pk=sequence.pk)
-    sequence.last += 1
-    sequence.save(update_fields=["last"])
-    entry.number = sequence.last
-    entry.status, entry.posted_by, entry.posted_at = EntryStatus.POSTED, by, timezone.now()
-    entry.save(update_fields=["number", "status", "posted_by", "posted_at", "updated_at"])
+    post_approved([Posting(entry, lines)], by=by)
     return entry
-
-
-def _add_to_months(entry: JournalEntry, lines) -> None:
-    """Add the voucher's lines to the monthly totals (one upsert; the funds' balance rows are locked)."""
-    totals: dict[tuple[int, int], list[Decimal]] = defaultdict(lambda: [Decimal(0), Decimal(0)])
-    for line in lines:
-        totals[(line.fund_id, line.account_id)][0 if line.side == Side.DEBIT else 1] += line.amount
-    table = FundMonth._meta.db_table
-    params = []
-    for (fund_id, account_id), (debit, credit) in sorted(totals.items()):
-        params += [fund_id, account_id, entry.date.year, entry.date.month, debit, credit]
-    values = ", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(totals))
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} (fund_id, account_id, year, month, debit, credit) VALUES {values} "
-            f"ON CONFLICT (fund_id, account_id, year, month) DO UPDATE SET "
-            f"debit = {table}.debit + excluded.debit, credit = {table}.credit + excluded.credit",
-            params,
-        )
 
 
 @transaction.atomic

@@ -45,14 +45,17 @@ def month_start(value) -> dt.date:
 
 
 @transaction.atomic
-def payroll_run(*, by, community_id: int, month) -> PayrollRun:
-    """One month's pay of one community's roster and each payer's share; idempotent per (community, month)."""
+def payroll_run(*, by, community_id: int, month, post: bool = True) -> PayrollRun:
+    """One month's pay of one community's roster and each payer's share; idempotent per (community, month).
+
+    ``post=False`` leaves the run for the caller to post with the rest of its scope (``payroll.post_runs``).
+    """
     month = month_start(month)
     community = Community.objects.select_for_update().select_related("town__county").get(pk=community_id)
     ensure_in_scope(by, community)
     existing = PayrollRun.objects.filter(community=community, month=month).first()
     if existing is not None:
-        if existing.status != PayrollStatus.POSTED:
+        if post and existing.status != PayrollStatus.POSTED:
             payroll.post_run(by=by, run=existing)
         return existing
     last_day = month.replace(day=calendar.monthrange(month.year, month.month)[1])
@@ -88,18 +91,32 @@ def payroll_run(*, by, community_id: int, month) -> PayrollRun:
         PayrollShare(run=run, payer=label, payer_kind=kind, basis_points=bp, amount=amount)
         for label, kind, bp, amount in payroll.allocate(split, run.total)
     )
-    payroll.post_run(by=by, run=run)
+    if post:
+        payroll.post_run(by=by, run=run)
     return run
 
 
-def payroll_run_scope(*, by, month, community_ids) -> list[PayrollRun]:
-    """Every community of a scope, each in its own transaction (a retry redoes only what is missing)."""
+def _make_runs(*, by, month, community_ids) -> list[PayrollRun]:
+    """Every community's run, each made in its own transaction and left for its scope's batch to post."""
     runs = []
     for community_id in community_ids:
         try:
-            runs.append(payroll_run(by=by, community_id=community_id, month=month))
+            runs.append(payroll_run(by=by, community_id=community_id, month=month, post=False))
         except IntegrityError:  # a concurrent run made it first: fetch it
             runs.append(PayrollRun.objects.get(community_id=community_id, month=month_start(month)))
+    return runs
+
+
+def payroll_run_scope(*, by, month, community_ids) -> list[PayrollRun]:
+    """Every community of a scope: each run made in its own transaction, then all posted to the ledger in one.
+
+    A retry redoes only what is missing.  Runs the ledger refuses stay unposted (the next run posts them)
+    and are reported once the others are posted.
+    """
+    runs = _make_runs(by=by, month=month, community_ids=community_ids)
+    refused = payroll.post_runs(by=by, runs=runs)
+    if refused:
+        raise ValidationError([error for _run, error in refused])
     return runs
 
 
@@ -133,7 +150,8 @@ def payroll_run_counties(*, month=None, county_ids=None) -> dict:
     Idempotent per (community, month): a second run, or a redelivered job, finds the runs already made
     and makes no second one (a run left unposted is posted).  A county with no pay scale in force is
     skipped; a community whose run is refused (e.g. its ledger period is closed) is reported and the
-    others go on, each in its own transaction.
+    others go on.  Each community's run is made in its own transaction; the county's runs are then
+    posted to the ledger as one batch, in one transaction (``payroll.post_runs``).
     """
 
     month = month_start(month) if month is not None else previous_month()
@@ -148,13 +166,17 @@ def payroll_run_counties(*, month=None, county_ids=None) -> dict:
             continue
         by = payroll_system_user(county)
         community_ids = Community.objects.filter(town__county=county).order_by("pk").values_list("pk", flat=True)
+        runs = []
         for community_id in community_ids:
             try:
-                payroll_run_scope(by=by, month=month, community_ids=[community_id])
+                runs += _make_runs(by=by, month=month, community_ids=[community_id])
             except ValidationError as exc:
                 summary["refused"].append((community_id, " ".join(exc.messages)))
-                continue
-            summary["runs"] += 1
+        # the county's payroll posts to the ledger as one batch, in one transaction
+        for run, exc in payroll.post_runs(by=by, runs=runs):
+            summary["refused"].append((run.community_id, " ".join(exc.messages)))
+            runs.remove(run)
+        summary["runs"] += len(runs)
     return summary
 
 

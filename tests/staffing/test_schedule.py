@@ -94,12 +94,40 @@ def test_a_refused_community_does_not_stop_the_others(county, community_a, commu
     staff_in(community_b, start=D(2020, 1, 1))
     real = actions.payroll_run
 
-    def refuse_a(*, by, community_id, month):
+    def refuse_a(*, by, community_id, month, **kwargs):
         if community_id == community_a.pk:
             raise ValidationError("The ledger period is closed.")
-        return real(by=by, community_id=community_id, month=month)
+        return real(by=by, community_id=community_id, month=month, **kwargs)
 
     monkeypatch.setattr(pay, "payroll_run", refuse_a)
     summary = actions.payroll_run_counties(month="2024-08")
     assert summary["runs"] == 1 and summary["refused"] == [(community_a.pk, "The ledger period is closed.")]
     assert list(PayrollRun.objects.values_list("community_id", flat=True)) == [community_b.pk]
+
+
+def test_the_county_payroll_posts_as_one_batch_and_a_closed_month_is_reported(county, community_a, community_b):
+    from funding.actions import period_close
+    from funding.models import JournalEntry
+
+    PayScale.objects.create(county=county, monthly_amount=Decimal("500"), effective_from=D(2004, 7, 1))
+    for community in (community_a, community_b):
+        staff_in(community, start=D(2020, 1, 1))
+    period = period_close(by=f.official_of(county), community=community_a, year=2024, month=9)
+
+    summary = actions.payroll_run_counties(month="2024-09")
+
+    assert summary["runs"] == 1
+    assert [(c, "closed" in reason) for c, reason in summary["refused"]] == [(community_a.pk, True)]
+    refused, posted = (PayrollRun.objects.get(community=c, month=D(2024, 9, 1)) for c in (community_a, community_b))
+    assert refused.status == PayrollStatus.COMPUTED and refused.journal_entry_id is None
+    assert posted.status == PayrollStatus.POSTED
+    assert JournalEntry.objects.get(pk=posted.journal_entry_id).reference == posted.ledger_reference
+    assert not JournalEntry.objects.filter(community=community_a).exists()
+
+    period.closed = False  # reopened: the next run posts what was left
+    period.save(update_fields=["closed"])
+    again = actions.payroll_run_counties(month="2024-09")
+    assert again["runs"] == 2 and not again["refused"]
+    refused.refresh_from_db()
+    assert refused.status == PayrollStatus.POSTED
+    assert JournalEntry.objects.filter(reference__startswith="staffing-pay-").count() == 2
