@@ -13,11 +13,13 @@ gap-free number per community and year; the fund balance rows, the monthly total
 sequences and the closed months (every month before the current one) are written to agree with the
 lines.
 
-Everything is written with ``ctx.copy_rows``/``ctx.writer`` (COPY).  The triggers
-of migration 0002 stay on and check every voucher: each community's lines are written *before*
-its vouchers (the foreign key is deferred to the commit), so a posted voucher is inserted onto
-lines that already exist — the trigger refuses it unless it balances per fund and its month is
-open — and no line is ever added to a voucher already posted.  The closed months come last.
+Everything is written with ``ctx.copy_rows``/``ctx.writer`` (COPY), the journal inside
+``ctx.bulk_load``.  The insert checks of migration 0002's guard triggers are made once for the whole
+journal instead of row by row: the triggers are off while it is written (for this transaction only;
+the tables are locked meanwhile), then on again, and the same rules are checked with set-based
+queries before the commit — every posted voucher balances per fund, none lies in a closed month —
+while each community's lines are written before its vouchers, so no line is ever added to a
+voucher already posted.  The closed months come last.
 
 ``clear(county)`` deletes every funding row that points into the county.  Posted vouchers and
 published disclosures are immutable to everyone else, so it disables their guard triggers for
@@ -29,13 +31,15 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 from importlib import import_module
 
 from django.apps import apps
-from django.db import connections, transaction
+from django.db import IntegrityError, connections, transaction
 
+from community.demo.bulk import deleting
 from community.models import User
 
 from .choices import AccountType, EntryKind, EntryStatus, ProjectStatus, Restriction, Side, Use
@@ -356,113 +360,114 @@ def generate(ctx) -> Totals:
         total[0 if side == Side.DEBIT else 1] += amount
 
     sequences = []
-    analyzed_at = 0
     bank = account_id["1002"]
-    for c, lines_wanted in zip(ctx.communities, shares, strict=True):
-        funds = states[c.pk]
-        by_key = {f.key: f for f in funds}
-        pick = [f for f in funds for _ in range(f.weight)]
-        n_vouchers = lines_wanted // 2
-        if not n_vouchers:
-            continue
-        days = sorted(rng.randrange(span) for _ in range(n_vouchers))
-        ids = iter(ctx.reserve_ids(JournalEntry, n_vouchers))
-        entries = []
-        numbers: dict[int, int] = {}
-        left = lines_wanted
-        for offset in days:
-            if left < 2:
-                break
-            date = first_day + dt.timedelta(days=offset)
-            pk = next(ids)
-            fund = rng.choice(pick)
-            month = date.month
-            kind = EntryKind.NORMAL
-            if (
-                left >= 4
-                and fund.restriction != Restriction.NONE
-                and fund.balance > 100_00
-                and (rng.random() < RELEASE_RATE)
-            ):
-                to = by_key[RELEASE_TO]
-                amount = rng.randint(1, fund.balance // 10)
-                memo = f"经批准解除限定：{_name(fund)}转入{_name(to)}"
-                line(pk, account_id["3102"], fund.id, Side.DEBIT, amount, memo, date)
-                line(pk, bank, fund.id, Side.CREDIT, amount, memo, date)
-                line(pk, bank, to.id, Side.DEBIT, amount, memo, date)
-                line(pk, account_id["3101"], to.id, Side.CREDIT, amount, memo, date)
-                fund.released -= amount
-                fund.balance -= amount
-                to.released += amount
-                to.balance += amount
-                kind, left = EntryKind.RELEASE, left - 4
-            else:
-                low_spend = fund.spend[0] * 100
-                if fund.balance < low_spend or rng.random() < fund.receipt_share:
-                    amount = rng.randint(fund.receipt[0] * 100, fund.receipt[1] * 100)
-                    memo = RECEIPT_MEMO[fund.source].format(m=month, name=_name(fund).split("·")[-1])
-                    income = account_id[INCOME_ACCOUNT[fund.source]]
-                    line(pk, bank, fund.id, Side.DEBIT, amount, memo, date)
-                    if left % 2 and left >= 3 and amount > 1:  # an odd count: one receipt in two parts
-                        part = amount // 2
-                        line(pk, income, fund.id, Side.CREDIT, part, memo, date)
-                        line(pk, income, fund.id, Side.CREDIT, amount - part, memo, date)
-                        left -= 1
-                    else:
-                        line(pk, income, fund.id, Side.CREDIT, amount, memo, date)
-                    fund.received += amount
-                    fund.balance += amount
-                else:
-                    amount = min(fund.balance, rng.randint(low_spend, fund.spend[1] * 100))
-                    use = rng.choice(fund.spends_on)
-                    memo = SPEND_MEMO[use].format(m=month)
-                    line(pk, expense_id[use], fund.id, Side.DEBIT, amount, memo, date)
+    written = range(0)  # the ids of the vouchers written
+    user_id = user.pk
+    with ctx.bulk_load(JournalLine, JournalEntry), _guards_off(ctx):
+        for c, lines_wanted in zip(ctx.communities, shares, strict=True):
+            funds = states[c.pk]
+            by_key = {f.key: f for f in funds}
+            pick = [f for f in funds for _ in range(f.weight)]
+            n_vouchers = lines_wanted // 2
+            if not n_vouchers:
+                continue
+            days = sorted(rng.randrange(span) for _ in range(n_vouchers))
+            reserved = ctx.reserve_ids(JournalEntry, n_vouchers)
+            written = range(written.start or reserved.start, reserved.stop)
+            ids = iter(reserved)
+            entries = []
+            numbers: dict[int, int] = {}
+            left = lines_wanted
+            for offset in days:
+                if left < 2:
+                    break
+                date = first_day + dt.timedelta(days=offset)
+                pk = next(ids)
+                fund = rng.choice(pick)
+                month = date.month
+                kind = EntryKind.NORMAL
+                if (
+                    left >= 4
+                    and fund.restriction != Restriction.NONE
+                    and fund.balance > 100_00
+                    and (rng.random() < RELEASE_RATE)
+                ):
+                    to = by_key[RELEASE_TO]
+                    amount = rng.randint(1, fund.balance // 10)
+                    memo = f"经批准解除限定：{_name(fund)}转入{_name(to)}"
+                    line(pk, account_id["3102"], fund.id, Side.DEBIT, amount, memo, date)
                     line(pk, bank, fund.id, Side.CREDIT, amount, memo, date)
-                    fund.spent += amount
+                    line(pk, bank, to.id, Side.DEBIT, amount, memo, date)
+                    line(pk, account_id["3101"], to.id, Side.CREDIT, amount, memo, date)
+                    fund.released -= amount
                     fund.balance -= amount
-                left -= 2
-            number = numbers[date.year] = numbers.get(date.year, 0) + 1
-            at = dt.datetime.combine(date, dt.time(9, 0), tzinfo=dt.UTC)
-            entries.append(
-                (
-                    pk,
-                    c.pk,
-                    date,
-                    date.year,
-                    number,
-                    memo[:200],
-                    kind,
-                    EntryStatus.POSTED,
-                    "",
-                    user.pk,
-                    RULE,
-                    at,
-                    user.pk,
-                    at,
+                    to.released += amount
+                    to.balance += amount
+                    kind, left = EntryKind.RELEASE, left - 4
+                else:
+                    low_spend = fund.spend[0] * 100
+                    if fund.balance < low_spend or rng.random() < fund.receipt_share:
+                        amount = rng.randint(fund.receipt[0] * 100, fund.receipt[1] * 100)
+                        memo = RECEIPT_MEMO[fund.source].format(m=month, name=_name(fund).split("·")[-1])
+                        income = account_id[INCOME_ACCOUNT[fund.source]]
+                        line(pk, bank, fund.id, Side.DEBIT, amount, memo, date)
+                        if left % 2 and left >= 3 and amount > 1:  # an odd count: one receipt in two parts
+                            part = amount // 2
+                            line(pk, income, fund.id, Side.CREDIT, part, memo, date)
+                            line(pk, income, fund.id, Side.CREDIT, amount - part, memo, date)
+                            left -= 1
+                        else:
+                            line(pk, income, fund.id, Side.CREDIT, amount, memo, date)
+                        fund.received += amount
+                        fund.balance += amount
+                    else:
+                        amount = min(fund.balance, rng.randint(low_spend, fund.spend[1] * 100))
+                        use = rng.choice(fund.spends_on)
+                        memo = SPEND_MEMO[use].format(m=month)
+                        line(pk, expense_id[use], fund.id, Side.DEBIT, amount, memo, date)
+                        line(pk, bank, fund.id, Side.CREDIT, amount, memo, date)
+                        fund.spent += amount
+                        fund.balance -= amount
+                    left -= 2
+                number = numbers[date.year] = numbers.get(date.year, 0) + 1
+                at = dt.datetime.combine(date, dt.time(9, 0), tzinfo=dt.UTC)
+                entries.append(
+                    (
+                        pk,
+                        c.pk,
+                        date,
+                        date.year,
+                        number,
+                        memo[:200],
+                        kind,
+                        EntryStatus.POSTED,
+                        "",
+                        user_id,
+                        RULE,
+                        at,
+                        user_id,
+                        at,
+                    )
                 )
-            )
-        # the lines first, then their posted vouchers: the trigger checks each voucher's balance per fund
-        line_writer.flush()
-        totals.lines += lines_wanted - left
-        if totals.lines >= analyzed_at:
-            # the guard triggers' cached plans look up lines by voucher and vouchers by id: fresh
-            # statistics (whenever the tables have doubled) keep those lookups on the indexes
-            _analyze(ctx, JournalLine, JournalEntry)
-            analyzed_at = 2 * totals.lines
-        entry_writer.extend(entries)
-        entry_writer.flush()
-        totals.entries += len(entries)
-        totals.per_community[c.pk] = lines_wanted - left
-        sequences += [(c.pk, year, last) for year, last in sorted(numbers.items())]
-    line_writer.close()
-    entry_writer.close()
+            # the lines first, then their posted vouchers: no line is added to a voucher already posted
+            line_writer.flush()
+            totals.lines += lines_wanted - left
+            entry_writer.extend(entries)
+            entry_writer.flush()
+            totals.entries += len(entries)
+            totals.per_community[c.pk] = lines_wanted - left
+            sequences += [(c.pk, year, last) for year, last in sorted(numbers.items())]
+        line_writer.close()
+        entry_writer.close()
+    _check_ledger(ctx, written)  # on the rebuilt indexes and fresh statistics
 
     ctx.copy_rows(VoucherSequence, ["community_id", "year", "last"], sequences)
-    ctx.copy_rows(
-        FundMonth,
-        ["fund_id", "account_id", "year", "month", "debit", "credit"],
-        ((*key, cents(debit), cents(credit)) for key, (debit, credit) in sorted(months.items())),
-    )
+    with ctx.bulk_load(FundMonth):
+        ctx.copy_rows(
+            FundMonth,
+            ["fund_id", "account_id", "year", "month", "debit", "credit"],
+            ((*key, cents(debit), cents(credit)) for key, (debit, credit) in sorted(months.items())),
+        )
     ctx.copy_rows(
         FundBalance,
         ["fund_id", "received", "spent", "released", "lapsed", "balance"],
@@ -482,20 +487,63 @@ def generate(ctx) -> Totals:
             for year, month in _months(first_day, closed_until)
         ),
     )
-    _analyze(
-        ctx,
-        Account,
-        FundingSource,
-        Fund,
-        FundBalance,
-        FundMonth,
-        JournalEntry,
-        JournalLine,
-        FiscalPeriod,
-        VoucherSequence,
-    )
+    _analyze(ctx, Account, FundingSource, Fund, FundBalance, FiscalPeriod, VoucherSequence)  # the rest: bulk_load
     ctx.say(f"funding: {totals.funds:,} funds, {totals.entries:,} posted vouchers, {totals.lines:,} journal lines")
     return totals
+
+
+@contextmanager
+def _guards_off(ctx):
+    """The guard triggers of the journal off while the generator writes it (this transaction only).
+
+    ALTER TABLE takes the table's lock until the commit, so nobody else writes meanwhile; on leaving
+    the block normally the triggers are on again (after an error the rollback turns them back on).
+    """
+    with connections[ctx.using].cursor() as cursor:
+        _no_pending_checks(cursor)
+        for table, trigger in GUARDS[:2]:
+            cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER {trigger}")
+    yield
+    with connections[ctx.using].cursor() as cursor:
+        _no_pending_checks(cursor)
+        for table, trigger in GUARDS[:2]:
+            cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER {trigger}")
+
+
+def _check_ledger(ctx, entries: range) -> None:
+    """What the guard triggers check on insert, once for the vouchers written (set-based).
+
+    ``entries`` spans their ids: reserve_ids locks the table from the first reservation to the commit,
+    so every voucher in it is one of them, all posted.  Each balances per fund, and none lies in a month
+    closed when it was posted (the generated months are closed after the journal is written, so: none
+    closed before).  The third rule, no line added to a voucher already posted, holds by the order of
+    writing: lines before vouchers.
+    """
+    with connections[ctx.using].cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT entry_id FROM funding_journalline WHERE entry_id >= %s AND entry_id < %s
+            GROUP BY entry_id, fund_id HAVING SUM(CASE WHEN side = 'debit' THEN amount ELSE -amount END) <> 0
+            LIMIT 1
+            """,
+            [entries.start, entries.stop],
+        )
+        unbalanced = cursor.fetchone()
+        if unbalanced is not None:
+            raise IntegrityError(f"voucher {unbalanced[0]} does not balance per fund")
+        cursor.execute(
+            """
+            SELECT e.id FROM funding_journalentry e JOIN funding_fiscalperiod p
+              ON p.community_id = e.community_id AND p.closed
+             AND p.year = EXTRACT(YEAR FROM e.date) AND p.month = EXTRACT(MONTH FROM e.date)
+            WHERE e.id >= %s AND e.id < %s AND e.status = 'posted'
+            LIMIT 1
+            """,
+            [entries.start, entries.stop],
+        )
+        closed = cursor.fetchone()
+        if closed is not None:
+            raise IntegrityError(f"the period of voucher {closed[0]} is closed: nothing may be posted into it")
 
 
 def _analyze(ctx, *models) -> None:
@@ -550,7 +598,7 @@ def clear(county, *, using: str = "default") -> None:
         f"DELETE FROM funding_disclosurequestion WHERE disclosure_id IN ({disclosures})",
         f"DELETE FROM funding_disclosure WHERE community_id IN ({communities})",
     ]
-    with transaction.atomic(using=using), connection.cursor() as cursor:
+    with deleting(JournalEntry, using=using), transaction.atomic(using=using), connection.cursor() as cursor:
         # ALTER TABLE is transactional: if anything fails, the triggers are back on with the rollback
         _no_pending_checks(cursor)
         for table, trigger in GUARDS:

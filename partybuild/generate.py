@@ -12,8 +12,9 @@ recorded (committee ↔ branch, committee member ↔ branch secretary, branch �
 of visits (``--extra visits=N``, default five for every three households: about 200,000), nearly all
 by the covering member of the day, the rest flagged (``by_coverer`` false).
 
-Everything is written with COPY (``ctx.copy_rows``); ``clear(county)`` removes it with set-based
-DELETEs.  The rows obey every database constraint and the rules of ``partybuild.actions``.
+Everything is written with COPY (``ctx.copy_rows``), the assignments and visits inside
+``ctx.bulk_load``; ``clear(county)`` removes it with set-based DELETEs.  The rows obey every
+database constraint and the rules of ``partybuild.actions``.
 """
 
 from __future__ import annotations
@@ -25,8 +26,10 @@ from dataclasses import dataclass, field
 from django.db import connections
 from faker.providers.person.zh_CN import Provider
 
+from community.demo.bulk import deleting
 from community.models import Building, Community, Household, Resident, Town, Zone
 
+from .actions import rebuild_coverage_summaries
 from .choices import (
     CoverageRole,
     EndReason,
@@ -412,7 +415,8 @@ def generate(ctx) -> None:
                 )
                 previous = pk
 
-    ctx.copy_rows(Assignment, assignment_columns, assignment_rows())
+    with ctx.bulk_load(Assignment):
+        ctx.copy_rows(Assignment, assignment_columns, assignment_rows())
 
     # --- 四联: committee ↔ branch, committee member ↔ branch secretary, branch ↔ member
     liaisons = []
@@ -518,7 +522,8 @@ def generate(ctx) -> None:
         "created_at",
         "updated_at",
     ]
-    made = ctx.copy_rows(Visit, visit_columns, visit_rows())
+    with ctx.bulk_load(Visit):
+        made = ctx.copy_rows(Visit, visit_columns, visit_rows())
     uncovered = len(all_households) - sum(1 for chain in segments.values() if chain[-1][2] is None)
     ctx.say(
         f"partybuild: {len(members):,} members, {len(rows) + sum(len(s) for s in segments.values()):,} assignments, "
@@ -526,8 +531,9 @@ def generate(ctx) -> None:
     )
     connection = connections[ctx.using]
     with connection.cursor() as cursor:  # fresh statistics, or the planner guesses on empty tables
-        for model in (PartyOrganisation, PartyMember, Position, Liaison, Assignment, Visit):
+        for model in (PartyOrganisation, PartyMember, Position, Liaison):  # assignments, visits: by bulk_load
             cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+    rebuild_coverage_summaries(communities=community_ids, bulk=True)  # the summaries of the rows copied in
 
 
 def _apportion(total: int, weights: list[float]) -> list[int]:
@@ -651,6 +657,6 @@ def clear(county) -> None:
         f"DELETE FROM {table(PartyMember)} WHERE organisation_id IN ({orgs})",
         f"DELETE FROM {table(PartyOrganisation)} WHERE town_id IN ({towns})",
     ]
-    with connection.cursor() as cursor:
+    with deleting(Assignment, PartyMember), connection.cursor() as cursor:
         for sql in statements:
             cursor.execute(sql, [county.pk] * sql.count("%s"))

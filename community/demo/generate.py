@@ -8,10 +8,14 @@ vulnerability flags at realistic rates), their residence history and resident un
 county departments.  Everything happens in one transaction: a failure leaves nothing behind.
 
 Rows are written through :func:`copy_rows` / :class:`CopyWriter`: ``COPY … FROM STDIN`` through
-psycopg2's ``copy_expert`` from an in-memory buffer flushed every ``batch`` rows.  Primary keys
-are reserved up front (:func:`reserve_ids` locks the table and moves its sequence past the block),
-so rows can point at each other before they are written and never collide with rows made by anyone
-else.
+psycopg2's ``copy_expert``, ``batch`` rows at a time, each row turned into COPY text by a function
+compiled for the table's columns.  Primary keys are reserved up front (:func:`reserve_ids` locks
+the table and moves its sequence past the block), so rows can point at each other before they are
+written and never collide with rows made by anyone else.  When the new county is big and at least
+as big as what the database holds already, the big tables are filled as a bulk loader fills them
+(:class:`BulkLoad`, through ``ctx.bulk_load``): their secondary indexes are dropped and their
+foreign-key checks turned off while they fill, then rebuilt, checked and analysed once.  The
+summary line gives the rows per second of each table and of the whole run.
 
 Extension hook (each app adds its own scale data)
 -------------------------------------------------
@@ -31,6 +35,11 @@ transaction.  ``ctx`` is a :class:`GenerateContext`:
   order of ``columns``, field names or attnames) with COPY or bulk_create, counts them in the
   progress bar and the rows/s summary, and returns the number written;
 * ``ctx.reserve_ids(model, n) -> range``: ids to give rows that other rows will point at;
+* ``with ctx.bulk_load(*models):`` around the writing of a big table (some ten thousand rows or
+  more): when the county is most of the database (see :class:`BulkLoad`), the table's secondary
+  indexes are dropped and its foreign-key checks turned off while it fills, then rebuilt and
+  checked once, set-based, on leaving the block; either way the tables are analysed on leaving
+  it, so the queries that follow (in the hook and after) are planned on fresh statistics;
 * ``ctx.say(message)``: a line on the command's output.
 
 An app's ``generate.py`` may also define ``clear(county)``: ``generate_county --replace`` calls it
@@ -47,6 +56,7 @@ import sys
 import time
 from bisect import bisect
 from collections.abc import Callable, Iterable
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from importlib import import_module
 
@@ -74,7 +84,7 @@ from ..models import (
     User,
     Zone,
 )
-from .bulk import CopyWriter, GenerateStats, copy_rows, reserve_ids
+from .bulk import BulkLoad, CopyWriter, GenerateStats, analyze, copy_rows, deleting, reserve_ids
 from .names import (
     COUNTY_NAMES,
     EARLIER_REASONS,
@@ -93,6 +103,7 @@ HOUSEHOLDS_PER_BUILDING = 24  # 2 entrances x 6 floors x 2 flats
 FLOORS = 6
 ZONES_PER_COMMUNITY = 4
 ID_ORDERS = 499  # order codes 001-499 of make_id_number's sequence, per birth date and sex
+BULK_MIN_HOUSEHOLDS = 2_000  # below this, setting indexes and checks aside costs more than it saves
 
 
 # --- the context handed to the apps' hooks ----------------------------------------------------
@@ -118,6 +129,7 @@ class GenerateContext:
     progress: object = None
     out: Callable[[str], None] | None = None
     using: str = "default"
+    bulk: BulkLoad | None = None
 
     def copy_rows(self, model, columns, rows: Iterable) -> int:
         return copy_rows(model, columns, rows, using=self.using, stats=self.stats, progress=self.progress)
@@ -127,6 +139,15 @@ class GenerateContext:
 
     def reserve_ids(self, model, n: int) -> range:
         return reserve_ids(model, n, using=self.using)
+
+    @contextmanager
+    def bulk_load(self, *models):
+        if self.bulk is None:
+            yield
+            analyze(models, using=self.using)
+        else:
+            with self.bulk.tables(*models):
+                yield
 
     def say(self, message: str) -> None:
         if self.out is not None:
@@ -241,6 +262,8 @@ def clear_county(county: County, *, using="default") -> None:
 
     People's accounts scoped to the county block it; service accounts (no usable password, such as
     the scheduled payroll's) are unscoped, not deleted, since other apps' history may point at them.
+    That nothing points at the deleted households, residents and buildings any more is checked once,
+    set-based (:func:`deleting`), rather than row by row.
     """
     scoped = User.objects.using(using).filter(county=county)
     scoped.filter(password__startswith=UNUSABLE_PASSWORD_PREFIX).update(
@@ -252,10 +275,6 @@ def clear_county(county: County, *, using="default") -> None:
             _("%(n)d user accounts are scoped to the county %(county)s; move or delete them before replacing it.")
             % {"n": blockers, "county": county.name}
         )
-    for module in reversed(app_modules()):
-        clear = getattr(module, "clear", None)
-        if clear is not None:
-            clear(county)
     connection = connections[using]
     quote = connection.ops.quote_name
 
@@ -283,11 +302,16 @@ def clear_county(county: County, *, using="default") -> None:
         f"DELETE FROM {table(County)} WHERE id = %s",
     ]
     try:
-        with transaction.atomic(using=using), connection.cursor() as cursor:
-            for sql in statements:
-                cursor.execute(sql, [county.pk])
-            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # other apps' rows still pointing here fail now
-            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+        with deleting(Household, Resident, Building, using=using):
+            for module in reversed(app_modules()):
+                clear = getattr(module, "clear", None)
+                if clear is not None:
+                    clear(county)
+            with transaction.atomic(using=using), connection.cursor() as cursor:
+                for sql in statements:
+                    cursor.execute(sql, [county.pk])
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # other apps' rows still pointing here fail now
+                cursor.execute("SET CONSTRAINTS ALL DEFERRED")
     except IntegrityError as exc:
         raise ValidationError(
             _(
@@ -338,6 +362,8 @@ class CountyGenerator:
                     )
                     clear_county(existing, using=self.using)
                 ctx = self._make_units(progress)
+                if self._bulk_mode():
+                    ctx.bulk = BulkLoad(using=self.using, stats=ctx.stats)
                 self._make_people(ctx)
                 for module in app_modules():
                     module.generate(ctx)
@@ -349,6 +375,20 @@ class CountyGenerator:
                 progress.close()
         ctx.stats.finished = time.perf_counter()
         return ctx
+
+    def _bulk_mode(self) -> bool:
+        """Load in bulk when the new county is big and at least doubles the households in the database.
+
+        Then building a big table's indexes and checking its foreign keys once, at the end, costs less
+        than keeping them row by row; a small county, or one added to a bigger database, is written the
+        plain way.
+        """
+        if self.plan.households < BULK_MIN_HOUSEHOLDS:
+            return False
+        bulk = Household.objects.using(self.using).count() <= self.plan.households
+        if bulk:  # a progress line like the apps' (not translated)
+            self._say("bulk load: the big tables' indexes and foreign-key checks are set aside while they fill")
+        return bulk
 
     def _say(self, message: str) -> None:
         if self.out is not None:
@@ -460,8 +500,14 @@ class CountyGenerator:
         ctx.buildings = ctx.reserve_ids(Building, sum(buildings_per))
         ctx.households = ctx.reserve_ids(Household, plan.households)
         ctx.residents = ctx.reserve_ids(Resident, sum(sizes))
-        now = self.now
+        with ctx.bulk_load(Household, Resident, Residence):
+            self._write_people(ctx, per_community, buildings_per, zones_per, sizes)
+        with connections[self.using].cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # FK errors here, with a clear origin
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
 
+    def _write_people(self, ctx, per_community, buildings_per, zones_per, sizes) -> None:
+        rng, now = self.rng, self.now
         zone_w = ctx.writer(Zone, ["id", "community", "name", "created_at", "updated_at"])
         building_w = ctx.writer(Building, ["id", "zone", "name", "address", "floors", "created_at", "updated_at"])
         household_w = ctx.writer(Household, HOUSEHOLD_COLUMNS)
@@ -517,9 +563,6 @@ class CountyGenerator:
             self._write_units(unit_w, community)
         for writer in (zone_w, building_w, household_w, resident_w, residence_w, unit_w):
             writer.close()
-        with connections[self.using].cursor() as cursor:
-            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # FK errors here, with a clear origin
-            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
 
     # -- one household
 
@@ -602,7 +645,8 @@ class CountyGenerator:
             member["type"] = kind
             member["moved_in"] = max(moved_in, member["birth"])
             age = member["age"]
-            phone_rate = {Relation.HEAD: 0.95, Relation.SPOUSE: 0.8}.get(member["relation"], 0.7)
+            relation = member["relation"]
+            phone_rate = 0.95 if relation is Relation.HEAD else 0.8 if relation is Relation.SPOUSE else 0.7
             member["phone"] = (
                 f"{rng.choice(MOBILE_PREFIXES)}{rng.randrange(10**8):08d}"
                 if 16 <= age <= 85 and rng.random() < phone_rate
@@ -652,8 +696,8 @@ class CountyGenerator:
             "M" if int(id_number[16]) % 2 else "F",
             birth,
             m["phone"],
-            m["relation"].value,
-            m["type"].value,
+            m["relation"],  # TextChoices members: the COPY encoder writes their values
+            m["type"],
             moved_in,
             moved_out,
             m["elderly_alone"],
@@ -667,7 +711,7 @@ class CountyGenerator:
         )
         resident_w.add(row)
         reason = rng.choice(MOVE_REASONS) if m["relation"] in (Relation.HEAD, Relation.SPOUSE, Relation.TENANT) else ""
-        residence_w.add((resident_id, household_id, m["type"].value, moved_in, moved_out, reason))
+        residence_w.add((resident_id, household_id, m["type"], moved_in, moved_out, reason))
         if m["age"] >= 25 and rng.random() < 0.08 and moved_in.year > 1985:  # an earlier period elsewhere
             earlier = max(birth, moved_in - dt.timedelta(days=rng.randint(365, 3650)))
             if earlier < moved_in:
@@ -706,7 +750,8 @@ class CountyGenerator:
 
 
 # fresh statistics after a bulk load, or the planner scans a whole county for a 50-row page
-ANALYZED = (County, Town, Community, Department, Zone, Building, Household, Resident, Residence, ResidentUnit)
+# (households, residents and residences: on leaving ctx.bulk_load)
+ANALYZED = (County, Town, Community, Department, Zone, Building, ResidentUnit)
 HOUSEHOLD_COLUMNS = ["id", "building", "number", "phone", "note", "created_at", "updated_at"]
 RESIDENT_COLUMNS = [
     "id",

@@ -11,7 +11,8 @@ the resident units' shared facilities with a year of bookings; community events 
 A request's life is drawn as a whole (accept, assign, start, resolve, then a rating or a follow-up call,
 perhaps a reopening) and cut at the present, so recent requests are still open and old ones finished, the
 way a real queue looks.  Everything is written with ``ctx.copy_rows`` / ``ctx.writer`` (COPY on
-PostgreSQL); ``clear(county)`` removes it again with a few set-based DELETEs.
+PostgreSQL), the requests, their events and follow-ups inside ``ctx.bulk_load``; ``clear(county)``
+removes it again with a few set-based DELETEs.
 """
 
 from .data import GENERATOR_USERNAME

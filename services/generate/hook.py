@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django.db import connections
 
+from community.demo.bulk import deleting
 from community.models import ResidentUnit, User
 
 from ..models import (
@@ -38,7 +39,8 @@ def generate(ctx) -> None:
     if total is None:
         total = round(len(ctx.households) * REQUESTS_PER_HOUSEHOLD)
     total = max(0, int(total))
-    written = write_requests(ctx, categories, staff, total)
+    with ctx.bulk_load(ServiceRequest, RequestEvent, FollowUp):
+        written = write_requests(ctx, categories, staff, total)
     commitments, activities, evaluations = write_six_into(ctx)
     facilities, bookings = write_facilities(ctx)
     events = write_events(ctx)
@@ -84,7 +86,7 @@ def clear(county) -> None:
         # the catalogue is shared: it stays, without the county's departments
         f"UPDATE {table(ServiceCategory)} SET department_id = NULL WHERE department_id IN ({departments})",
     ]
-    with connection.cursor() as cursor:
+    with deleting(ServiceRequest), connection.cursor() as cursor:
         for sql in statements:
             cursor.execute(sql, [county.pk] * sql.count("%s"))
 
@@ -122,11 +124,8 @@ def _catalogue(ctx) -> list[ServiceCategory]:
 def _analyze(ctx) -> None:
     connection = connections[ctx.using]
     with connection.cursor() as cursor:
-        for model in (
+        for model in (  # requests, their events and follow-ups: on leaving ctx.bulk_load
             ServiceCategory,
-            ServiceRequest,
-            RequestEvent,
-            FollowUp,
             Commitment,
             Activity,
             Evaluation,

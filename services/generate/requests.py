@@ -4,6 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import secrets
+import uuid
+from functools import cache
+
+from django.utils.translation import get_language
 
 from community.choices import DepartmentCode
 from community.demo.names import MOBILE_PREFIXES
@@ -17,6 +22,8 @@ from ..choices import (
     Status,
 )
 from ..models import (
+    TRACKING_ALPHABET,
+    TRACKING_LENGTH,
     FollowUp,
     RequestEvent,
     ServiceRequest,
@@ -76,6 +83,8 @@ REQUEST_COLUMNS = [
     "created_by",
     "created_at",
     "updated_at",
+    "tracking_code",
+    "token",
 ]
 EVENT_COLUMNS = ["request", "kind", "old_status", "new_status", "note", "public", "by", "at"]
 FOLLOW_UP_COLUMNS = ["request", "by", "at", "reached", "satisfaction", "note"]
@@ -166,6 +175,7 @@ def write_requests(ctx, categories, staff, total) -> int:
     pick_channel = weighted(rng, CHANNELS)
     pick_fate = weighted(rng, FATES)
     fallback_department = ctx.departments.get(DepartmentCode.CIVIL_AFFAIRS)
+    codes = _tracking_codes()
     request_w = ctx.writer(ServiceRequest, REQUEST_COLUMNS)
     event_w = ctx.writer(RequestEvent, EVENT_COLUMNS)
     follow_w = ctx.writer(FollowUp, FOLLOW_UP_COLUMNS)
@@ -199,7 +209,7 @@ def write_requests(ctx, categories, staff, total) -> int:
                 staff=staff,
                 as_json=as_json,
             )
-            request_w.add(row)
+            request_w.add((*row, next(codes), uuid.uuid4()))
             by = staff.pk
             for when, kind, old, new, note, public, by_staff in sorted(life.events, key=lambda e: e[0]):
                 event_w.add((request_id, kind, old, new, note, public, by if by_staff else None, when))
@@ -210,6 +220,18 @@ def write_requests(ctx, categories, staff, total) -> int:
     for writer in (request_w, event_w, follow_w):
         writer.close()
     return request_w.count
+
+
+def _tracking_codes():
+    """Tracking codes as ``new_tracking_code`` makes them (12 characters of its alphabet, from ``secrets``),
+    but drawn four thousand at a time: one call of ``secrets`` where the model's makes twelve a code."""
+    alphabet = TRACKING_ALPHABET.encode()
+    even = 256 - 256 % len(alphabet)  # the bytes below this map onto the alphabet evenly; the rest are dropped
+    table = bytes(alphabet[b % len(alphabet)] for b in range(256))
+    while True:
+        drawn = secrets.token_bytes(TRACKING_LENGTH * 4096).translate(table, bytes(range(even, 256))).decode()
+        for start in range(0, len(drawn) - TRACKING_LENGTH + 1, TRACKING_LENGTH):
+            yield drawn[start : start + TRACKING_LENGTH]
 
 
 def _split_by_households(ctx, total) -> list[int]:
@@ -325,8 +347,17 @@ def _was_assigned(life) -> bool:
 
 
 def _json_encoder(ctx):
-    """JSON text, as COPY takes it."""
-    return lambda value: json.dumps(value, ensure_ascii=False)
+    """JSON text, as COPY takes it; remembered, since the answers to a category's questions are few."""
+    seen: dict[str, str] = {}
+
+    def as_json(value) -> str:
+        key = repr(value)
+        found = seen.get(key)
+        if found is None:
+            found = seen[key] = json.dumps(value, ensure_ascii=False)
+        return found
+
+    return as_json
 
 
 def _work(rng, life, t, category, slow, fate) -> None:
@@ -382,7 +413,8 @@ def _verdict(rng, life, t, *, final) -> bool:
             return False
         comment = rng.choice(RATING_COMMENTS[verdict])
         life.rating = (verdict.value, comment, when)
-        life.add(when, EventKind.RATING, f"{verdict.label} {comment}".strip(), public=True, staff=False)
+        label = _label(verdict, get_language())
+        life.add(when, EventKind.RATING, f"{label} {comment}".strip(), public=True, staff=False)
         if verdict == Rating.DISSATISFIED:
             life.move(when, Status.REOPENED, "居民不满意，重新办理。", staff=False)
             return True
@@ -408,7 +440,7 @@ def _call(rng, life, when, *, closing, final) -> bool:
             satisfaction = Rating.BASICALLY
     note = rng.choice(FOLLOW_UP_NOTES)
     life.follow_ups.append((when, reached, satisfaction.value if satisfaction else "", note))
-    life.add(when, EventKind.FOLLOW_UP, Rating(satisfaction).label if satisfaction else "未联系上居民。")
+    life.add(when, EventKind.FOLLOW_UP, _label(satisfaction, get_language()) if satisfaction else "未联系上居民。")
     if not closing:
         return True
     if satisfaction == Rating.DISSATISFIED:
@@ -418,6 +450,12 @@ def _call(rng, life, when, *, closing, final) -> bool:
     else:
         life.move(when + DAY * rng.uniform(3, 10), Status.CLOSED, "办结归档。")
     return True
+
+
+@cache
+def _label(choice, language) -> str:
+    """A choice's label as text in the active language (a lazy label costs a catalogue lookup each time)."""
+    return str(Rating(choice).label)
 
 
 def _answers(rng, category) -> dict:

@@ -10,7 +10,7 @@ from collections import Counter
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import connection
+from django.db import IntegrityError, connection
 
 from community import models as core
 from community import selectors
@@ -291,3 +291,163 @@ def test_copy_text_format_writes_json_values_as_json():
         "on": "2026-01-02",
     }
     assert bulk._pg_text({"a": "x\ty"}) == '{"a": "x\\\\ty"}'
+
+
+# --- loading in bulk: indexes and foreign-key checks set aside, then rebuilt and checked ------------------
+
+
+def _schema():
+    """Every index, constraint and trigger of the project's tables, with its definition and state."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT 'index', tablename, indexname, indexdef FROM pg_indexes WHERE schemaname = 'public'
+            UNION ALL
+            SELECT 'constraint', conrelid::regclass::text, conname, pg_get_constraintdef(oid) || ' ' || convalidated
+            FROM pg_constraint WHERE connamespace = 'public'::regnamespace
+            UNION ALL
+            SELECT 'trigger', tgrelid::regclass::text, tgname, tgenabled::text || ' ' || tgisinternal
+            FROM pg_trigger WHERE tgrelid::regclass::text NOT LIKE 'pg_%%'
+            """
+        )
+        rows = cursor.fetchall()
+    # internal trigger names carry the constraint's oid, which a rebuilt constraint does not keep
+    return sorted(
+        (kind, table, name if kind != "trigger" or "RI_Constraint" not in name else "", d)
+        for kind, table, name, d in rows
+    )
+
+
+@pytest.fixture
+def in_bulk(monkeypatch):
+    """A tiny county loaded in bulk (normally only from BULK_MIN_HOUSEHOLDS up); the tables set aside are listed."""
+    from community.demo import generate
+
+    monkeypatch.setattr(generate, "BULK_MIN_HOUSEHOLDS", 1)
+    taken = []
+    take_off = bulk.BulkLoad._take_off
+
+    def spy(self, cursor, table):
+        taken.append(table)
+        return take_off(self, cursor, table)
+
+    monkeypatch.setattr(bulk.BulkLoad, "_take_off", spy)
+    return taken
+
+
+def _hook_app(monkeypatch, settings, hook):
+    module = types.ModuleType("h2bulkapp.generate")
+    module.generate = hook
+    monkeypatch.setitem(sys.modules, "h2bulkapp", types.ModuleType("h2bulkapp"))
+    monkeypatch.setitem(sys.modules, "h2bulkapp.generate", module)
+    settings.LOCAL_APPS = ["community", "h2bulkapp"]
+
+
+@pytest.mark.django_db
+def test_a_county_loaded_in_bulk_leaves_the_schema_as_it_was(in_bulk):
+    before = _schema()
+    generate_tiny("--seed", "5")
+    assert {"community_household", "community_resident", "community_residence"} <= set(in_bulk)
+    assert {"funding_journalline", "funding_journalentry", "partybuild_visit", "services_servicerequest"} <= set(
+        in_bulk
+    )
+    assert _schema() == before, "every index, constraint and trigger is back, validated and enabled"
+    county = County.objects.get(code=CODE)
+    assert county_households(county).count() == 60 and county_residents(county).count() >= 100
+    open_periods = Residence.objects.filter(end__isnull=True, household__building__zone__community__town__county=county)
+    assert open_periods.count() == county_residents(county).filter(moved_out__isnull=True).count()
+
+
+@pytest.mark.django_db
+def test_plain_load_for_a_small_county_or_one_added_to_a_bigger_database(in_bulk, monkeypatch):
+    from community.demo import generate
+
+    monkeypatch.setattr(generate, "BULK_MIN_HOUSEHOLDS", 100)
+    generate_tiny()  # 60 households: below the threshold
+    assert in_bulk == []
+    monkeypatch.setattr(generate, "BULK_MIN_HOUSEHOLDS", 1)
+    smaller = ["--towns", "1", "--communities", "1", "--households", "59", "--county-code", "140123"]
+    call_command("generate_county", *smaller, "--no-progress", stdout=io.StringIO(), stderr=io.StringIO())
+    assert in_bulk == [] and Household.objects.count() == 119, "59 households added to 60: the plain way"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("superuser", [True, False], ids=["set-based check", "row-by-row check"])
+def test_bulk_load_refuses_a_dangling_foreign_key_and_writes_nothing(in_bulk, monkeypatch, settings, superuser):
+    monkeypatch.setattr(bulk, "_is_superuser", lambda cursor: superuser)
+
+    def hook(ctx):
+        building = Building.objects.filter(zone__community=ctx.communities[0]).first()
+        with ctx.bulk_load(Household):
+            ctx.copy_rows(
+                Household,
+                ["building", "number", "created_at", "updated_at"],
+                [(building.pk, "9-999", ctx.now, ctx.now), (building.pk + 10**9, "9-998", ctx.now, ctx.now)],
+            )
+
+    _hook_app(monkeypatch, settings, hook)
+    before = _schema()
+    with pytest.raises(IntegrityError, match="community_household"):
+        generate_tiny()
+    assert not County.objects.filter(code=CODE).exists() and not Household.objects.exists()
+    assert _schema() == before
+
+
+@pytest.mark.django_db
+def test_bulk_load_rebuilds_unique_constraints_and_refuses_a_duplicate(in_bulk, monkeypatch, settings):
+    def hook(ctx):
+        building = Building.objects.filter(zone__community=ctx.communities[0]).first()
+        with ctx.bulk_load(Household):
+            row = (building.pk, "9-999", ctx.now, ctx.now)
+            ctx.copy_rows(Household, ["building", "number", "created_at", "updated_at"], [row, row])
+
+    _hook_app(monkeypatch, settings, hook)
+    with pytest.raises(IntegrityError, match="household_number_unique_in_building"):
+        generate_tiny()
+    assert not Household.objects.exists()
+    assert "household_number_unique_in_building" in {name for _k, _t, name, _d in _schema()}
+
+
+def test_copy_encoder_writes_what_pg_text_writes():
+    import datetime as dt
+    from decimal import Decimal
+
+    from community.choices import Relation, ResidenceType
+    from community.demo.generate import RESIDENT_COLUMNS
+
+    writer = bulk.CopyWriter(Resident, RESIDENT_COLUMNS)
+    now = dt.datetime(2026, 1, 2, 3, 4, 5, tzinfo=dt.UTC)
+    row = (7, 8, "王\t小\\明\n", "140121200002290011", "M", dt.date(2000, 2, 29), "", Relation.HEAD)
+    row += (ResidenceType.RENTING.value, dt.date(2020, 2, 29), None, True, False, False, False, False, False, now, now)
+    line = writer.encode(row)
+    assert line.endswith("\n") and line.count("\n") == 1
+    values = dict(zip([f.attname for f in writer.fields], line[:-1].split("\t"), strict=True))
+    assert [values[f.attname] for f in writer.fields[: len(row)]] == [bulk._pg_text(v) for v in row]
+    assert values["relation"] == "head" and values["name"] == "王\\t小\\\\明\\n"
+    assert values["moved_out"] == "\\N" and values["elderly_alone"] == "t" and values["moved_in"] == "2020-02-29"
+    if hasattr(core, "name_pinyin"):  # filled per row from the name
+        assert (values["name_pinyin"], values["name_initials"]) == core.name_pinyin("王\t小\\明\n")
+    assert values["anonymised"] == "f" and values["created_at"] == now.isoformat()
+    answers = {"楼层": ["3", "4"], "n": Decimal("1.5")}
+    assert bulk._json_text(answers) == bulk._pg_text(answers) and bulk._json_text('{"a": 1}') == '{"a": 1}'
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("superuser", [True, False], ids=["set-based check", "row-by-row check"])
+def test_replace_refuses_while_another_apps_row_points_into_the_county(monkeypatch, superuser):
+    from decimal import Decimal
+
+    from funding.economy_models import HouseholdArea
+
+    monkeypatch.setattr(bulk, "_is_superuser", lambda cursor: superuser)
+    generate_tiny()
+    household = county_households(County.objects.get(code=CODE)).first()
+    HouseholdArea.objects.create(household=household, area=Decimal("80.00"))  # funding's clear leaves it
+    before = _schema()
+    with pytest.raises(CommandError, match="funding_householdarea"):
+        generate_tiny("--replace")
+    assert Household.objects.count() == 60 and Household.objects.filter(pk=household.pk).exists()
+    assert _schema() == before, "the checks are back on"
+    HouseholdArea.objects.all().delete()
+    generate_tiny("--replace")  # with nothing pointing in, the county is replaced
+    assert Household.objects.count() == 60 and not Household.objects.filter(pk=household.pk).exists()

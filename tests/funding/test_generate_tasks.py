@@ -1,5 +1,5 @@
-"""Scale data (funding/generate.py at a tiny scale, on PostgreSQL with the guard triggers on) and the
-scheduled year-end lapse (django-celery-beat row, idempotent per year)."""
+"""Scale data (funding/generate.py at a tiny scale, on PostgreSQL, the guard triggers' rules checked set-based)
+and the scheduled year-end lapse (django-celery-beat row, idempotent per year)."""
 
 from __future__ import annotations
 
@@ -137,6 +137,36 @@ def transaction_atomic():
     from django.db import transaction
 
     return transaction.atomic()
+
+
+def test_the_set_based_checks_refuse_what_the_guard_triggers_refuse():
+    """The generator writes the journal with the guard triggers off and checks their rules once, set-based."""
+    from types import SimpleNamespace
+
+    from django.db import IntegrityError
+
+    from funding.generate import _check_ledger
+
+    county = _generate("--extra", "journal_lines=200")
+    entries = JournalEntry.objects.filter(community__town__county=county).order_by("id")
+    written = range(entries.first().pk, entries.last().pk + 1)
+    ctx = SimpleNamespace(using="default")
+    FiscalPeriod.objects.filter(community__town__county=county).delete()  # written after the journal
+    _check_ledger(ctx, written)
+    entry = entries.first()
+    closed = FiscalPeriod.objects.create(
+        community_id=entry.community_id, year=entry.date.year, month=entry.date.month, closed=True
+    )
+    with pytest.raises(IntegrityError, match=f"period of voucher {entry.pk} is closed"):
+        _check_ledger(ctx, written)
+    closed.delete()
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # ALTER TABLE wants no pending checks
+        cursor.execute("ALTER TABLE funding_journalline DISABLE TRIGGER funding_line_guard")
+        cursor.execute("UPDATE funding_journalline SET amount = amount + 1 WHERE entry_id = %s", [entry.pk])
+        cursor.execute("ALTER TABLE funding_journalline ENABLE TRIGGER funding_line_guard")
+    with pytest.raises(IntegrityError, match=f"voucher {entry.pk} does not balance"):
+        _check_ledger(ctx, written)
 
 
 def test_no_lines_asked_for_writes_no_voucher():
