@@ -1,7 +1,10 @@
 from django.apps import AppConfig
+from django.contrib.auth.signals import user_logged_in
 from django.db.models.signals import post_migrate
 from django.utils.module_loading import autodiscover_modules
 from django.utils.translation import gettext_lazy as _
+
+from utilities import sessions
 
 CONTRIBUTIONS = ("checks", "signals", "dashboard", "tasks", "workbench")
 OWN_EXPORTS = ["community.view_dataexport", "community.add_dataexport", "community.delete_dataexport"]
@@ -97,3 +100,5 @@ class CommunityConfig(AppConfig):
         # after auth's and contenttypes' receivers (their apps are ready before this one)
         post_migrate.connect(signals.sync_roles, dispatch_uid="community.sync_roles")
         post_migrate.connect(signals.sync_schedules, sender=self, dispatch_uid="community.sync_schedules")
+        # a session's idle end is moved once a minute (utilities.sessions), starting at login
+        user_logged_in.connect(sessions.mark_refreshed, dispatch_uid="community.session_refreshed_at_login")

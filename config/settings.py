@@ -73,7 +73,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    "utilities.sessions.IdleSessionMiddleware",  # Django's, its idle timeout moved once a minute
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -193,8 +193,9 @@ PERSONAL_DATA_LOG_RETENTION_DAYS = int(os.environ.get("PERSONAL_DATA_LOG_RETENTI
 
 LOGIN_URL = "admin:login"
 LOGIN_REDIRECT_URL = "dashboard:index"
-SESSION_COOKIE_AGE = 30 * 60
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_COOKIE_AGE = 30 * 60  # an idle session ends after thirty minutes (utilities.sessions)
+SESSION_SAVE_EVERY_REQUEST = False
+SESSION_REFRESH_SECONDS = 60
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"

@@ -58,9 +58,7 @@ class ChosenObjectField(forms.Field):
     of request): it accepts that id only and gives the object back, with no query of its own."""
 
     widget = forms.HiddenInput
-    default_error_messages = {
-        "invalid_choice": _("Select a valid choice. That choice is not one of the available choices.")
-    }
+    default_error_messages = {"invalid_choice": forms.ModelChoiceField.default_error_messages["invalid_choice"]}
 
     def __init__(self, obj, **kwargs):
         super().__init__(initial=obj.pk, **kwargs)

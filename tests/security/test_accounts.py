@@ -7,6 +7,7 @@ import datetime as dt
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 from unittest import mock
 
@@ -147,8 +148,17 @@ def test_five_failures_lock_the_account_for_ten_minutes(client, settings):
     assert response.status_code == 302 and "_auth_user_id" in client.session
 
 
-def test_idle_session_ends_after_thirty_minutes(client, settings):
-    assert settings.SESSION_COOKIE_AGE == 30 * 60 and settings.SESSION_SAVE_EVERY_REQUEST
+def _refreshed_ago(client, seconds: int) -> None:
+    """Pretend the session's end was last moved ``seconds`` ago."""
+    from utilities.sessions import SEEN_KEY
+
+    session = client.session
+    session[SEEN_KEY] = int(time.time()) - seconds
+    session.save()
+
+
+def test_idle_session_ends_after_thirty_minutes(client, settings, count_queries):
+    assert settings.SESSION_COOKIE_AGE == 30 * 60 and settings.SESSION_REFRESH_SECONDS == 60
     user = User.objects.create_user("idle", password=P1, is_staff=True, is_superuser=True)
     assert client.post(reverse("admin:login"), {"username": "idle", "password": P1}).status_code == 302
     index = reverse("admin:index")
@@ -157,17 +167,29 @@ def test_idle_session_ends_after_thirty_minutes(client, settings):
     left = session.expire_date - timezone.now()
     assert dt.timedelta(minutes=29) < left <= dt.timedelta(minutes=30)
 
-    # activity keeps it alive: each request moves the end 30 minutes past the request
+    # activity keeps it alive: a request moves the end 30 minutes past it, at most once a minute
+    _refreshed_ago(client, 61)
     Session.objects.filter(pk=session.pk).update(expire_date=timezone.now() + dt.timedelta(minutes=2))
     assert client.get(index).status_code == 200
     session.refresh_from_db()
     assert session.expire_date - timezone.now() > dt.timedelta(minutes=29)
+    # within the minute, a request writes nothing to the session
+    with count_queries() as queries:
+        assert client.get(index).status_code == 200
+    writes = [q["sql"] for q in queries.ctx.captured_queries if "django_session" in q["sql"]]
+    assert all(q.lstrip().startswith("SELECT") for q in writes), queries.dump()
 
     # thirty idle minutes later the session is over
     Session.objects.filter(pk=session.pk).update(expire_date=timezone.now() - dt.timedelta(seconds=1))
     response = client.get(index)
     assert response.status_code == 302 and reverse("admin:login") in response["Location"]
     assert user.pk  # the account itself is untouched
+
+
+def test_a_visitor_without_a_session_gets_none(client):
+    before = Session.objects.count()
+    assert client.get(reverse("services:track")).status_code == 200
+    assert Session.objects.count() == before and "sessionid" not in client.cookies
 
 
 def _production(extra=None, code=""):
@@ -189,7 +211,7 @@ def test_production_settings_secure_cookies_and_hsts(tmp_path):
     code = (
         "from django.conf import settings as s; import json; print(json.dumps({k: getattr(s, k) for k in ["
         "'SESSION_COOKIE_SECURE','CSRF_COOKIE_SECURE','SESSION_COOKIE_HTTPONLY','SECURE_HSTS_SECONDS',"
-        "'SECURE_HSTS_INCLUDE_SUBDOMAINS','SECURE_SSL_REDIRECT','SESSION_COOKIE_AGE','SESSION_SAVE_EVERY_REQUEST',"
+        "'SECURE_HSTS_INCLUDE_SUBDOMAINS','SECURE_SSL_REDIRECT','SESSION_COOKIE_AGE','SESSION_REFRESH_SECONDS','MIDDLEWARE',"
         "'X_FRAME_OPTIONS','SECURE_CONTENT_TYPE_NOSNIFF']}))"
     )
     result = _production({"VAR_DIR": str(tmp_path)}, code)
@@ -200,7 +222,8 @@ def test_production_settings_secure_cookies_and_hsts(tmp_path):
     assert values["SESSION_COOKIE_SECURE"] and values["CSRF_COOKIE_SECURE"] and values["SESSION_COOKIE_HTTPONLY"]
     assert values["SECURE_HSTS_SECONDS"] >= 365 * 24 * 3600 and values["SECURE_HSTS_INCLUDE_SUBDOMAINS"]
     assert values["SECURE_SSL_REDIRECT"]
-    assert values["SESSION_COOKIE_AGE"] == 1800 and values["SESSION_SAVE_EVERY_REQUEST"]
+    assert values["SESSION_COOKIE_AGE"] == 1800 and values["SESSION_REFRESH_SECONDS"] == 60
+    assert "utilities.sessions.IdleSessionMiddleware" in values["MIDDLEWARE"]
     assert values["X_FRAME_OPTIONS"] == "DENY" and values["SECURE_CONTENT_TYPE_NOSNIFF"]
 
 
