@@ -242,6 +242,29 @@ WRITE_ERROR_ANSWERS = {
 WRITE_METHODS = {"post", "put", "patch", "delete"}
 
 
+# a time of day as DRF writes it ("09:00" or "09:00:00"): OpenAPI's ``format: time`` is RFC 3339's full-time,
+# which requires a UTC offset that a booking's start and end do not have
+TIME_OF_DAY = {"type": "string", "pattern": r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\.[0-9]+)?)?$"}
+
+
+def times_of_day(result, generator, request, public):
+    """drf-spectacular postprocessing hook: every ``format: time`` property is a time of day without an offset."""
+
+    def walk(node):
+        if isinstance(node, dict):
+            if node.get("type") == "string" and node.get("format") == "time":
+                node.pop("format")
+                node["pattern"] = TIME_OF_DAY["pattern"]
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(result)
+    return result
+
+
 def document_error_responses(result, generator, request, public):
     """drf-spectacular postprocessing hook: every operation documents the 4xx answers it can give, with
     the error body's shape (``components.schemas.Error``), so clients and schemathesis know them."""

@@ -294,6 +294,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "community.api_base.document_error_responses",
+        "community.api_base.times_of_day",
     ],
     # one name per choice set, so transition fields (old/new/to/status) of different apps do not collide
     "ENUM_NAME_OVERRIDES": {

@@ -159,6 +159,28 @@ class HandedTaskSerializer(ScopedModelSerializer):
         extra_kwargs = {"work_item": {"required": False}, "exception": {"required": False}}
 
 
+class TaskAssignmentRowSerializer(serializers.ModelSerializer):
+    community_name = serializers.CharField(source="community.name", read_only=True)
+    overdue = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = TaskAssignment
+        fields = [
+            "id",
+            "community",
+            "community_name",
+            "status",
+            "overdue",
+            "accepted_at",
+            "reported_at",
+            "confirmed_at",
+            "return_reason",
+            "feedback_text",
+            "feedback_number",
+            "feedback_file",
+        ]
+
+
 class HandedTaskViewSet(ScopedViewSet):
     """交办事项: tasks handed down to communities; the issuer sees its own, a community those sent to it."""
 
@@ -192,7 +214,8 @@ class HandedTaskViewSet(ScopedViewSet):
         created = self.get_queryset().get(pk=task.pk)
         return Response(self.get_serializer(created).data, status=status.HTTP_201_CREATED)
 
-    @action(detail=True, methods=["get"], url_path="status")
+    @extend_schema(responses={200: TaskAssignmentRowSerializer(many=True)})
+    @action(detail=True, methods=["get"], url_path="status", pagination_class=None)
     def status_board(self, request, pk=None):
         """Every community's status of this task, on one page."""
         task = self.get_object()
@@ -209,28 +232,6 @@ class TransitionSerializer(serializers.ModelSerializer):
     class Meta:
         model = AssignmentTransition
         fields = ["old", "new", "by", "at", "note"]
-
-
-class TaskAssignmentRowSerializer(serializers.ModelSerializer):
-    community_name = serializers.CharField(source="community.name", read_only=True)
-    overdue = serializers.BooleanField(read_only=True)
-
-    class Meta:
-        model = TaskAssignment
-        fields = [
-            "id",
-            "community",
-            "community_name",
-            "status",
-            "overdue",
-            "accepted_at",
-            "reported_at",
-            "confirmed_at",
-            "return_reason",
-            "feedback_text",
-            "feedback_number",
-            "feedback_file",
-        ]
 
 
 class TaskAssignmentSerializer(TaskAssignmentRowSerializer):
@@ -300,7 +301,7 @@ class TaskAssignmentViewSet(ReadOnlyScopedViewSet):
 
 
 class GuidanceRecordSerializer(ScopedModelSerializer):
-    recorded_by = serializers.StringRelatedField(read_only=True)
+    recorded_by = serializers.StringRelatedField(read_only=True, allow_null=True)  # a record its writer outlived
 
     class Meta:
         model = GuidanceRecord

@@ -22,6 +22,7 @@ AUTHENTICATION = [
 SCHEMA_HOOKS = [
     "drf_spectacular.hooks.postprocess_schema_enums",
     "community.api_base.document_error_responses",
+    "community.api_base.times_of_day",
 ]
 
 
