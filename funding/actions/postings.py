@@ -129,9 +129,9 @@ def post_batch(*, by, vouchers: Sequence[Voucher]) -> list[JournalEntry]:
     for i, key in enumerate(keys):
         if key not in found:
             first.setdefault(key, i)
-    todo = sorted(first.values())
+    unposted = sorted(first.values())
     specs = {}
-    for i in todo:
+    for i in unposted:
         voucher = vouchers[i]
         try:
             specs[i] = check_voucher(
@@ -143,19 +143,19 @@ def post_batch(*, by, vouchers: Sequence[Voucher]) -> list[JournalEntry]:
             )
         except ValidationError as error:
             raise refused(i, error) from None
-    if todo:
+    if unposted:
         lock_open_months(
-            (communities[vouchers[i].community.pk], vouchers[i].date, lambda e, i=i: refused(i, e)) for i in todo
+            (communities[vouchers[i].community.pk], vouchers[i].date, lambda e, i=i: refused(i, e)) for i in unposted
         )
         # again, with the months locked: a concurrent posting of the same references has committed by now
-        found |= existing_entries(keys[i] for i in todo)
-        todo = [i for i in todo if keys[i] not in found]
-    if todo:
-        found |= _write_and_post(by, vouchers, todo, specs, communities, count)
+        found |= existing_entries(keys[i] for i in unposted)
+        unposted = [i for i in unposted if keys[i] not in found]
+    if unposted:
+        found |= _write_and_post(by, vouchers, unposted, specs, communities, count)
     return [found[key] for key in keys]
 
 
-def _write_and_post(by, vouchers, todo, specs, communities, count) -> dict[tuple[int, str], JournalEntry]:
+def _write_and_post(by, vouchers, unposted, specs, communities, count) -> dict[tuple[int, str], JournalEntry]:
     """Write the approved vouchers (with their history) and their lines in bulk, then post them all."""
     now = timezone.now()
     entries = [
@@ -171,11 +171,11 @@ def _write_and_post(by, vouchers, todo, specs, communities, count) -> dict[tuple
             approval_rule=str(vouchers[i].rule)[:100],
             approved_at=now,
         )
-        for i in todo
+        for i in unposted
     ]
     bulk_create_with_history(entries, JournalEntry, default_user=by)
     postings = []
-    for i, entry in zip(todo, entries, strict=True):
+    for i, entry in zip(unposted, entries, strict=True):
         lines = [
             JournalLine(entry=entry, account=s.account, fund=s.fund, side=s.side, amount=money(s.amount), memo=s.memo)
             for s in specs[i]
