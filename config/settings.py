@@ -124,7 +124,7 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "utilities.cache.RedisCache",  # Django's, its client kept between operations
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": os.environ.get("CACHE_PREFIX", "shequ"),
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},

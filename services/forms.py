@@ -128,21 +128,24 @@ class PublicRequestForm(forms.Form):
 
     def render_key(self) -> str | None:
         """The key under which the page caches this form's rendered fields (``services/form.html``); None for a
-        bound form, whose values and errors are its own.
-
-        An unbound form is the same for every resident of a community and kind of request: its hidden
-        community and category, the category's questions (``updated_at``) and the community's buildings
-        (``buildings_version``, one aggregate query in place of the list and its rendering).
-        """
+        bound form, whose values and errors are its own."""
         if self.is_bound or self.community_obj is None or self.category_obj is None:
             return None
-        category = self.category_obj
+        return self.page_key(self.community_obj, self.category_obj)
+
+    @staticmethod
+    def page_key(community, category) -> str:
+        """What an unbound form shows, as a key: the same for every resident of a community and kind of request.
+
+        Its hidden community and category, the category's questions (``updated_at``) and the community's
+        buildings (``buildings_version``, one aggregate query in place of the list and its rendering).
+        """
         return ":".join(
             [
-                str(self.community_obj.pk),
+                str(community.pk),
                 str(category.pk),
                 f"{category.updated_at.timestamp():.6f}",
-                community_selectors.buildings_version(self.community_obj),
+                community_selectors.buildings_version(community),
             ]
         )
 

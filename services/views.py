@@ -22,6 +22,8 @@ from django_ratelimit.core import get_usage
 
 from community import validators
 from community.models import Community
+from community.public_views import elderly_mode_on
+from utilities.pages import render_shared
 
 from . import actions, selectors
 from .choices import Channel, Status
@@ -30,7 +32,10 @@ from .models import ServiceCategory, format_tracking_code
 
 log = logging.getLogger(__name__)
 
-SESSION_KEY = "services_submitted"
+# the "submitted" page finds the request just saved in a signed cookie of its own, not in a session: a
+# resident's post writes no session row, and the cookie, readable only by that page, lasts an hour
+SUBMITTED_COOKIE = "services_submitted"
+SUBMITTED_MAX_AGE = 60 * 60
 
 
 # --- rate limits ------------------------------------------------------------------------------
@@ -108,8 +113,16 @@ def submit(request):
         index = reverse("services:index")
         return redirect(f"{index}?community={community.pk}" if community else index)
     if request.method == "GET":
-        form = PublicRequestForm(community=community, category=category)
-        return render(request, "services/form.html", {"form": form, "community": community, "category": category})
+        # the same page for every resident of this community and kind of request, but for the CSRF token: the
+        # form is built only when the page is rendered
+        form_key = PublicRequestForm.page_key(community, category)
+        key = f"{form_key}:{community.updated_at.timestamp():.6f}:{int(elderly_mode_on(request))}"
+
+        def context():
+            form = PublicRequestForm(community=community, category=category)
+            return {"form": form, "community": community, "category": category}
+
+        return render_shared(request, "services/form.html", context, key=key)
 
     ip_rate, phone_rate, _track = _rates()
     wait = rate_limited(request, group="services.submit.ip", key="ip", rate=ip_rate)
@@ -144,8 +157,18 @@ def submit(request):
                 form.add_error(field if field in form.fields else None, messages)
         else:
             rate_limited(request, group="services.submit.phone", key=_phone_key, rate=phone_rate)
-            request.session[SESSION_KEY] = req.tracking_code
-            return redirect("services:submitted")
+            response = redirect("services:submitted")
+            response.set_signed_cookie(
+                SUBMITTED_COOKIE,
+                req.tracking_code,
+                salt=SUBMITTED_COOKIE,
+                max_age=SUBMITTED_MAX_AGE,
+                path=reverse("services:submitted"),
+                secure=settings.SESSION_COOKIE_SECURE,
+                httponly=True,
+                samesite="Lax",
+            )
+            return response
     return render(
         request, "services/form.html", {"form": form, "community": community, "category": category}, status=400
     )
@@ -153,7 +176,7 @@ def submit(request):
 
 @never_cache
 def submitted(request):
-    code = request.session.get(SESSION_KEY)
+    code = request.get_signed_cookie(SUBMITTED_COOKIE, None, salt=SUBMITTED_COOKIE, max_age=SUBMITTED_MAX_AGE)
     if not code:
         return redirect("services:track")
     req = selectors.public_request(code=code)

@@ -1,5 +1,7 @@
 """The landing page's community links carry the community's code; the public pages honour it."""
 
+import re
+
 from django.core.cache import caches
 from django.urls import reverse
 
@@ -98,3 +100,68 @@ def test_a_form_with_errors_is_never_served_from_the_cache(client, community_a, 
     html = response.content.decode()
     assert "灯坏了好几天" in html and "errorlist" in html
     assert "灯坏了好几天" not in client.get(url).content.decode()
+
+
+def test_the_form_page_is_kept_whole_and_each_visitor_gets_their_own_token(
+    client, community_a, category, count_queries
+):
+    """The unbound form's whole page is kept per worker (``utilities.pages.render_shared``): a later visitor
+    costs the three reads of its key, and gets a CSRF token of their own that the post accepts."""
+    from django.test import Client
+
+    from tests.services.test_requests import submit_data
+    from utilities.pages import CSRF_SLOT
+
+    url = f"{reverse('services:submit')}?community={community_a.pk}&category={category.pk}"
+    first = client.get(url).content.decode()
+    other = Client(enforce_csrf_checks=True)
+    with count_queries() as kept:
+        page = other.get(url)
+    html = page.content.decode()
+    assert len(kept) == 3, kept.dump()  # the community, the kind of request, the version of its buildings
+    assert CSRF_SLOT not in html and CSRF_SLOT not in first
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+    assert token != re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', first).group(1)
+    data = {**submit_data(community_a, category), "csrfmiddlewaretoken": token}
+    posted = other.post(reverse("services:submit"), data)
+    assert posted.status_code == 302, posted.content.decode()[:1000]
+    refused = Client(enforce_csrf_checks=True)
+    refused.get(url)
+    assert refused.post(reverse("services:submit"), submit_data(community_a, category)).status_code == 403
+
+
+def test_the_kept_page_follows_the_community_and_is_never_a_signed_in_users(client, community_a, category, staff_a):
+    url = f"{reverse('services:submit')}?community={community_a.pk}&category={category.pk}"
+    assert community_a.name in client.get(url).content.decode()
+    community_a.name = "新改名社区"
+    community_a.save()
+    assert "新改名社区" in client.get(url).content.decode()
+
+    client.force_login(staff_a)  # a signed-in user's header is their own: rendered for them, never kept
+    html = client.get(url).content.decode()
+    assert "admin:logout" not in html and reverse("admin:logout") in html
+    client.logout()
+    assert reverse("admin:logout") not in client.get(url).content.decode()
+
+
+def test_the_submitted_page_reads_a_signed_cookie_and_the_post_writes_no_session(client, community_a, category):
+    from django.contrib.sessions.models import Session
+
+    from services.models import ServiceRequest
+    from services.views import SUBMITTED_COOKIE
+    from tests.services.test_requests import submit_data
+
+    response = client.post(reverse("services:submit"), submit_data(community_a, category))
+    assert response.status_code == 302
+    assert not Session.objects.exists() and "sessionid" not in response.cookies
+    cookie = response.cookies[SUBMITTED_COOKIE]
+    assert cookie["httponly"] and cookie["path"] == reverse("services:submitted")
+    req = ServiceRequest.objects.get()
+    assert cookie.value.startswith(f"{req.tracking_code}:")  # the code, its time and its signature
+    assert req.display_code in client.get(response["Location"]).content.decode()
+
+    client.cookies[SUBMITTED_COOKIE] = req.tracking_code  # a bare code, unsigned: not accepted
+    client.cookies[SUBMITTED_COOKIE]["path"] = reverse("services:submitted")
+    assert client.get(reverse("services:submitted")).status_code == 302
+    client.cookies.clear()
+    assert client.get(reverse("services:submitted"))["Location"] == reverse("services:track")
