@@ -6,11 +6,13 @@ about a quarter of a county official's changelist time.  The list depends only o
 (their permissions and their scope) and the language, so it is kept under those, in each worker's
 memory for a few minutes: a changed role or scope is a new key, shown at once.  (A dict, not a cache
 backend: the list holds lazy translations, which do not pickle.)
+
+The sidebar's HTML is kept too (``templates/admin/nav_sidebar.html``, in the ``fragments`` cache), under
+the same key and the section of the admin the page is in, which the sidebar marks as current.
 """
 
 from __future__ import annotations
 
-import copy
 import hashlib
 import threading
 import time
@@ -59,13 +61,25 @@ APP_LISTS = _Kept(APP_LIST_SECONDS, APP_LIST_ENTRIES)
 
 class PlatformAdminSite(admin.AdminSite):
     def app_list_key(self, request) -> str | None:
+        if hasattr(request, "_app_list_key"):
+            return request._app_list_key
         user = request.user
-        if not user.is_active or not user.is_staff:
-            return None
-        scope = scope_of(user)
-        who = [str(user.pk), str(user.is_superuser), repr(scope), *sorted(user.get_all_permissions())]
-        digest = hashlib.sha256("\n".join(who).encode()).hexdigest()[:32]
-        return f"admin-app-list:{get_language()}:{digest}"
+        key = None
+        if user.is_active and user.is_staff:
+            scope = scope_of(user)
+            who = [str(user.pk), str(user.is_superuser), repr(scope), *sorted(user.get_all_permissions())]
+            digest = hashlib.sha256("\n".join(who).encode()).hexdigest()[:32]
+            key = f"admin-app-list:{get_language()}:{digest}"
+        request._app_list_key = key
+        return key
+
+    def each_context(self, request):
+        context = super().each_context(request)
+        key = self.app_list_key(request)
+        # the sidebar marks the app and the model whose URL the path starts with: /admin/<app>/<model>/
+        section = "/".join(request.path.split("/")[:4])
+        context["nav_sidebar_key"] = f"{key}:{section}" if key else None
+        return context
 
     def get_app_list(self, request, app_label=None):
         if app_label is not None:
@@ -77,7 +91,8 @@ class PlatformAdminSite(admin.AdminSite):
         if app_list is None:
             app_list = super().get_app_list(request)
             APP_LISTS.set(key, app_list)
-        return copy.deepcopy(app_list)  # a page may add to its copy
+        # a page may change its copy of the apps and their models (the values themselves are not changed)
+        return [{**app, "models": [dict(model) for model in app["models"]]} for app in app_list]
 
 
 class PlatformAdminConfig(AdminConfig):

@@ -416,6 +416,9 @@ class ApplicationAdmin(ScopedAdmin):
     ]
     list_filter = [unit_filter("post__community"), "stage", "post__campaign", "post__community"]
     list_select_related = ["applicant", "post__community"]
+    # by post, then exam number: the walk of the unique index (post, exam_number), where the model's ordering
+    # (by the post's campaign, community code and title) sorts every application of the campaign for a page
+    ordering = ["post_id", "exam_number"]
     search_fields = ["=exam_number", "applicant__name"]
     readonly_fields = [
         "applicant",

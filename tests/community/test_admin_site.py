@@ -65,3 +65,33 @@ def test_each_user_sees_their_own_list_and_a_new_role_shows_at_once(community_a)
     fresh.save()
     moved = type(bookkeeper).objects.get(pk=bookkeeper.pk)
     assert "/admin/community/resident/" not in _models(admin.site.get_app_list(_request(moved)))
+
+
+@pytest.fixture
+def _fresh_sidebars():
+    from django.core.cache import caches
+
+    caches["fragments"].clear()
+    yield
+    caches["fragments"].clear()
+
+
+def _sidebar(html: str) -> str:
+    return html.split('<nav class="sticky" id="nav-sidebar"', 1)[1].split("</nav>", 1)[0]
+
+
+@pytest.mark.django_db
+def test_the_sidebar_is_kept_per_user_and_marks_the_section_of_each_page(client, community_a, _fresh_sidebars):
+    staff = f.staff_of(community_a)
+    bookkeeper = f.make_user(role=Role.BOOKKEEPER, scope_level="community", community=community_a)
+    client.force_login(staff)
+    residents = _sidebar(client.get("/admin/community/resident/").content.decode())
+    assert 'class="model-resident current-model"' in residents
+    households = _sidebar(client.get("/admin/community/household/").content.decode())
+    assert 'class="model-household current-model"' in households
+    assert "model-resident current-model" not in households
+    assert _sidebar(client.get("/admin/community/resident/?q=x").content.decode()) == residents
+
+    client.force_login(bookkeeper)  # another user's sidebar is never this one's
+    funds = _sidebar(client.get("/admin/funding/fund/").content.decode())
+    assert "current-model" in funds and "/admin/community/resident/" not in funds
