@@ -165,3 +165,33 @@ def test_the_submitted_page_reads_a_signed_cookie_and_the_post_writes_no_session
     assert client.get(reverse("services:submitted")).status_code == 302
     client.cookies.clear()
     assert client.get(reverse("services:submitted"))["Location"] == reverse("services:track")
+
+
+def test_the_building_list_is_djangos_select_with_each_buildings_own_name(community_a, category):
+    """``OptionsSelect`` and ``BuildingChoiceIterator`` write, in Python and from one narrow query, the same
+    ``<select>`` Django's templates write from a building, zone and community per option."""
+    from django import forms
+
+    from community.models import Building
+    from services.forms import PublicRequestForm
+    from tests import factories as f
+
+    zone = f.ZoneFactory(community=community_a, name="东区")
+    f.BuildingFactory(zone=zone, name="2号楼")
+    chosen = f.BuildingFactory(zone=zone, name='1号楼 <b>"西"</b>')
+    f.BuildingFactory(zone=f.ZoneFactory(community=community_a, name="北区"), name="9号楼")
+
+    class Plain(forms.Form):
+        building = forms.ModelChoiceField(Building.objects.none(), required=False)
+
+    def squeeze(html: str) -> str:
+        return re.sub(r">\s+<", "><", html.strip())
+
+    for data in (None, {"building": chosen.pk}):
+        ours = PublicRequestForm(data, community=community_a, category=category)
+        plain = Plain(data)
+        plain.fields["building"].queryset = ours.fields["building"].queryset
+        assert squeeze(str(ours["building"])) == squeeze(str(plain["building"]))
+    html = str(ours["building"])
+    assert f"{chosen}".replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;") in html
+    assert f'<option value="{chosen.pk}" selected>' in html
