@@ -160,9 +160,10 @@ class PublicRequestForm(forms.Form):
     # honeypot: hidden from people by CSS, filled by bots
     website = forms.CharField(label=_("Leave this field empty"), required=False)
 
-    def __init__(self, *args, community=None, category=None, **kwargs):
+    def __init__(self, *args, community=None, category=None, keys=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.community_obj, self.category_obj = community, category
+        self._keys = keys  # ``part_keys`` of the community and category, when the view has read them
         self.fields["community"].queryset = Community.objects.all()
         self.fields["category"].queryset = ServiceCategory.objects.active()
         if community is not None:
@@ -183,23 +184,42 @@ class PublicRequestForm(forms.Form):
         bound form, whose values and errors are its own."""
         if self.is_bound or self.community_obj is None or self.category_obj is None:
             return None
-        return self.page_key(self.community_obj, self.category_obj)
+        if self._keys is None:
+            self._keys = self.part_keys(self.community_obj, self.category_obj)
+        return ":".join(self._keys.values())
 
     @staticmethod
-    def page_key(community, category) -> str:
-        """What an unbound form shows, as a key: the same for every resident of a community and kind of request.
+    def part_keys(community, category) -> dict[str, str]:
+        """What each part of an unbound form shows, as keys: the same for every resident of a community and
+        kind of request.
 
-        Its hidden community and category, the category's questions (``updated_at``) and the community's
-        buildings (``buildings_version``, one aggregate query in place of the list and its rendering).
+        Where (the community's buildings: ``buildings_version``, one aggregate query in place of the list
+        and its rendering), what and who (the same on every form), and the kind of request's questions
+        (``updated_at``).
         """
-        return ":".join(
-            [
-                str(community.pk),
-                str(category.pk),
-                f"{category.updated_at.timestamp():.6f}",
-                community_selectors.buildings_version(community),
-            ]
-        )
+        return {
+            "where": f"{community.pk}:{community_selectors.buildings_version(community)}",
+            "common": "",
+            "questions": f"{category.pk}:{category.updated_at.timestamp():.6f}",
+        }
+
+    def _parts(self, fields) -> list[tuple[str, str, list]]:
+        """The unbound form's visible fields in their parts, in the order the form shows them, each with the key
+        it is cached under apart (``services/form.html``): a community's buildings, the fields every form
+        has, the kind of request's questions."""
+        self.render_key()
+        where = {"building", "door_number", "address"}
+        parts = {"where": [], "common": [], "questions": []}
+        for field in fields:
+            part = "where" if field.name in where else "questions" if field.name.startswith("answer_") else "common"
+            parts[part].append(field)
+        return [(name, self._keys[name], parts[name]) for name in ("where", "common", "questions")]
+
+    def parts(self) -> list[tuple[str, str, list]]:
+        return self._parts([field for field in self.visible_fields() if field.name != "consent"])
+
+    def essential_parts(self) -> list[tuple[str, str, list]]:
+        return self._parts(self.essential_fields())
 
     #: what the elderly mode (长辈模式) asks for: where, what, who (consent is asked apart, under its notice)
     ESSENTIAL_FIELDS = ("building", "door_number", "description", "contact_name", "contact_phone")

@@ -115,11 +115,11 @@ def submit(request):
     if request.method == "GET":
         # the same page for every resident of this community and kind of request, but for the CSRF token: the
         # form is built only when the page is rendered
-        form_key = PublicRequestForm.page_key(community, category)
-        key = f"{form_key}:{community.updated_at.timestamp():.6f}:{int(elderly_mode_on(request))}"
+        keys = PublicRequestForm.part_keys(community, category)
+        key = f"{':'.join(keys.values())}:{community.updated_at.timestamp():.6f}:{int(elderly_mode_on(request))}"
 
         def context():
-            form = PublicRequestForm(community=community, category=category)
+            form = PublicRequestForm(community=community, category=category, keys=keys)
             return {"form": form, "community": community, "category": category}
 
         return render_shared(request, "services/form.html", context, key=key)

@@ -195,3 +195,38 @@ def test_the_building_list_is_djangos_select_with_each_buildings_own_name(commun
     html = str(ours["building"])
     assert f"{chosen}".replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;") in html
     assert f'<option value="{chosen.pk}" selected>' in html
+
+
+def test_the_forms_kept_parts_are_the_form_rendered_whole_and_shared_between_kinds_of_request(
+    client, community_a, category, count_queries
+):
+    """The unbound form is kept in parts (where, what and who, the questions, the consent), each under what it
+    shows: together they are the form ``_form_fields.html`` renders whole, in the standard and the elderly
+    mode; another kind of request in the same community reuses the kept building list."""
+    from django.template.loader import render_to_string
+
+    from services.forms import PublicRequestForm
+    from tests import factories as f
+    from tests.services import factories as sf
+
+    f.BuildingFactory(zone=f.ZoneFactory(community=community_a, name="东区"), name="1号楼")
+    url = f"{reverse('services:submit')}?community={community_a.pk}&category={category.pk}"
+
+    def squeeze(html: str) -> str:
+        return re.sub(r">\s+<", "><", re.sub(r"\s+", " ", html)).strip()
+
+    for elderly in ("", "1"):
+        client.cookies["elderly"] = elderly
+        page = client.get(url).content.decode()
+        kept = page.split('<input type="hidden" name="community"', 1)[1].split('<button type="submit">', 1)[0]
+        form = PublicRequestForm(community=community_a, category=category)
+        whole = render_to_string("services/_form_fields.html", {"form": form, "elderly": bool(elderly)})
+        assert squeeze('<input type="hidden" name="community"' + kept) == squeeze(whole)
+
+    client.cookies["elderly"] = ""
+    other = sf.category(name="另一种求助")
+    with count_queries() as queries:
+        html = client.get(f"{reverse('services:submit')}?community={community_a.pk}&category={other.pk}")
+    assert "1号楼" in html.content.decode()
+    read = [q["sql"] for q in queries.ctx.captured_queries]
+    assert not [sql for sql in read if "ORDER BY" in sql and "community_building" in sql], queries.dump()
