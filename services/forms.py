@@ -170,8 +170,7 @@ class PublicRequestForm(forms.Form):
             self.fields["community"] = ChosenObjectField(community, label=self.fields["community"].label)
             self.fields["building"].queryset = (
                 Building.objects.filter(zone__community=community)
-                .select_related("zone__community")  # each choice's label names its zone
-                .only("id", "name", "zone__name", "zone__community__name")
+                .select_related("zone__community")  # the chosen building's zone is checked against the community
                 .order_by("zone__name", "name")
             )
         if category is not None:
