@@ -18,12 +18,13 @@ resident_anonymised = Signal()
 
 
 def sync_roles(sender, **kwargs):
-    """After every local app's migrations, so permissions of apps migrated later are granted too.
+    """After the last local app's post-migrate (every app's permissions are made by then), once per run.
 
     Connected in ``CommunityConfig.ready()``, not at import: the admin's autodiscovery imports this module
     before ``django.contrib.auth`` is ready, and this receiver must run after auth's ``create_permissions``
     has made the migrated app's permissions (receivers run in the order they were connected)."""
-    if sender.name in settings.LOCAL_APPS:
+    local = [c for c in apps.get_app_configs() if c.name in settings.LOCAL_APPS and c.models_module is not None]
+    if local and sender is local[-1]:  # once per migrate or flush, when every local app's permissions exist
         sync_role_permissions(apps.get_app_configs())
 
 
