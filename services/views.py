@@ -106,8 +106,7 @@ def index(request):
 def submit(request):
     """Step 2: the form itself; a valid post saves the request and shows its tracking code."""
     source = request.POST if request.method == "POST" else request.GET
-    community = selectors.public_community(source.get("community"))
-    category = selectors.public_category(source.get("category"))
+    community, category = selectors.public_form_target(source.get("community"), source.get("category"))
     if community is None or category is None:
         # step 1 again, keeping the community when it is known (the landing page links here with it alone)
         index = reverse("services:index")

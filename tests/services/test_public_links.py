@@ -48,6 +48,7 @@ def test_request_form_query_count_does_not_grow_with_buildings(client, community
         assert client.get(url).status_code == 200
     for _ in range(25):
         f.BuildingFactory(zone=f.ZoneFactory(community=community_a))
+    caches["fragments"].clear()
     with count_queries() as many:  # the cached fields are not reused: the community's buildings changed
         html = client.get(url).content.decode()
     assert html.count("号楼</option>") == 26
@@ -106,7 +107,7 @@ def test_the_form_page_is_kept_whole_and_each_visitor_gets_their_own_token(
     client, community_a, category, count_queries
 ):
     """The unbound form's whole page is kept per worker (``utilities.pages.render_shared``): a later visitor
-    costs the three reads of its key, and gets a CSRF token of their own that the post accepts."""
+    costs the two reads of its key, and gets a CSRF token of their own that the post accepts."""
     from django.test import Client
 
     from tests.services.test_requests import submit_data
@@ -118,7 +119,9 @@ def test_the_form_page_is_kept_whole_and_each_visitor_gets_their_own_token(
     with count_queries() as kept:
         page = other.get(url)
     html = page.content.decode()
-    assert len(kept) == 3, kept.dump()  # the community, the kind of request, the version of its buildings
+    # the ids and changes of the community and the kind of request (their rows are kept too), the version of
+    # the community's buildings
+    assert len(kept) == 2, kept.dump()
     assert CSRF_SLOT not in html and CSRF_SLOT not in first
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
     assert token != re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', first).group(1)
@@ -230,3 +233,35 @@ def test_the_forms_kept_parts_are_the_form_rendered_whole_and_shared_between_kin
     assert "1号楼" in html.content.decode()
     read = [q["sql"] for q in queries.ctx.captured_queries]
     assert not [sql for sql in read if "ORDER BY" in sql and "community_building" in sql], queries.dump()
+
+
+def test_the_form_finds_its_rows_by_code_or_id_and_reads_their_changes_at_once(
+    client, community_a, community_b, category, count_queries
+):
+    """``selectors.public_form_target``: the community by its code (winning over an equal id) or its id, an
+    active kind of request by its id; the rows kept in the worker are reloaded once saved, and a kind of
+    request made inactive, even by an update that leaves ``updated_at`` as it was, is refused at once."""
+    from services import selectors
+
+    assert selectors.public_form_target(community_a.code, category.pk) == (community_a, category)
+    assert selectors.public_form_target(str(community_a.pk), str(category.pk)) == (community_a, category)
+    community_b.code = str(community_a.pk)  # a code that equals another community's id
+    community_b.save()
+    assert selectors.public_form_target(str(community_a.pk), category.pk)[0] == community_b
+    assert selectors.public_form_target("", category.pk) == (None, category)
+    for community, kind in (("abc", "x"), ("9" * 40, "9" * 40), (None, None), ("0", -1), ("1 OR 1=1", "1;")):
+        assert selectors.public_form_target(community, kind) == (None, None)
+
+    with count_queries() as kept:
+        found, kind = selectors.public_form_target(community_a.code, category.pk)
+    assert len(kept) == 1 and found.name == community_a.name and kind.questions == category.questions
+    community_a.name = "东风新社区"
+    community_a.save()
+    found, _kind = selectors.public_form_target(community_a.code, category.pk)
+    assert found.name == "东风新社区"
+    url = f"{reverse('services:submit')}?community={community_a.code}&category={category.pk}"
+    assert "东风新社区" in client.get(url).content.decode()
+
+    type(category).objects.filter(pk=category.pk).update(active=False)
+    assert selectors.public_form_target(community_a.code, category.pk) == (community_a, None)
+    assert client.get(url).status_code == 302
