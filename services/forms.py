@@ -164,19 +164,21 @@ class PublicRequestForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.community_obj, self.category_obj = community, category
         self._keys = keys  # ``part_keys`` of the community and category, when the view has read them
-        self.fields["community"].queryset = Community.objects.all()
-        self.fields["category"].queryset = ServiceCategory.objects.active()
         if community is not None:
             self.fields["community"] = ChosenObjectField(community, label=self.fields["community"].label)
             self.fields["building"].queryset = (
                 Building.objects.filter(zone__community=community)
-                .select_related("zone__community")  # the chosen building's zone is checked against the community
+                .select_related("zone")  # the chosen building's zone is checked against the community
                 .order_by("zone__name", "name")
             )
+        else:
+            self.fields["community"].queryset = Community.objects.all()
         if category is not None:
             self.fields["category"] = ChosenObjectField(category, label=self.fields["category"].label)
             for question in category.questions or []:
                 self.fields[f"answer_{question['code']}"] = question_field(question)
+        else:
+            self.fields["category"].queryset = ServiceCategory.objects.active()
 
     def render_key(self) -> str | None:
         """The key under which the page caches this form's rendered fields (``services/form.html``); None for a

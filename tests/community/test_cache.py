@@ -35,3 +35,24 @@ def test_the_kept_client_answers_every_operation(redis_cache):
 def test_the_settings_use_it_when_redis_is_configured(settings):
     if os.environ.get("REDIS_URL"):
         assert settings.CACHES["default"]["BACKEND"] == "utilities.cache.RedisCache"
+
+
+def test_incr_is_one_round_trip_keeps_the_expiry_and_never_makes_a_key(redis_cache):
+    """A rate limit counts with ``add`` (which sets the window's expiry) then ``incr``: one command, where
+    Django's client asks whether the key exists first; a missing key is still Django's ValueError."""
+    with pytest.raises(ValueError):
+        redis_cache.incr("missing")
+    assert redis_cache.get("missing") is None
+    assert redis_cache.add("hits", 1, 60) is True
+    client = redis_cache._cache.get_client(write=True)
+    key = redis_cache.make_and_validate_key("hits")
+    sent = []
+    original = client.execute_command
+    client.execute_command = lambda *args, **kwargs: sent.append(args[0]) or original(*args, **kwargs)
+    try:
+        assert redis_cache.incr("hits", 2) == 3
+    finally:
+        del client.execute_command
+    assert sent == ["EVALSHA"]
+    assert 0 < client.ttl(key) <= 60
+    redis_cache.delete("missing")
