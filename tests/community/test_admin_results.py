@@ -20,8 +20,9 @@ def root(db):
     return User.objects.create_superuser(username="results-root", password="Passw0rd!x")
 
 
-def _html(results) -> list[list[str]]:
-    return [[str(cell) for cell in row] for row in results]
+def _html(results) -> list[str]:
+    """Each row's HTML, its items written one after the other as ``change_list_results.html`` does."""
+    return ["".join(str(cell) for cell in row) for row in results]
 
 
 @pytest.mark.parametrize("model", ADMIN, ids=lambda m: m._meta.label)
@@ -38,7 +39,7 @@ def test_every_changelists_rows_are_the_html_django_builds(model, client, root, 
     assert [h["text"] for h in ours["result_headers"]] == [h["text"] for h in django["result_headers"]]
     page = response.content.decode()
     for row in _html(ours["results"]):
-        assert "".join(row) in page
+        assert f"<tr>{row}</tr>" in page
 
 
 def test_a_filtered_rows_link_keeps_the_filters(client, root, community_a):
@@ -50,4 +51,4 @@ def test_a_filtered_rows_link_keeps_the_filters(client, root, community_a):
     client.force_login(root)
     response = client.get(admin_url(Resident, "changelist"), {"q": "", "gender": gender})
     rows = _html(admin_results.result_list(response.context["cl"])["results"])
-    assert len(rows) == 1 and "_changelist_filters=" in rows[0][1] and f"gender%3D{gender}" in rows[0][1]
+    assert len(rows) == 1 and "_changelist_filters=" in rows[0] and f"gender%3D{gender}" in rows[0]
