@@ -71,13 +71,11 @@ lint: dev-deps
 # $(TEST_WORKERS) workers (pytest-xdist), then those alone: the fault tests stop and restart PostgreSQL and
 # Redis, and a real Celery worker's timing should not depend on what runs beside it.
 # Exit status 5 is pytest's "nothing collected", which a focused PYTEST_ARGS may meet in one of the two.
-# `--dist worksteal`: a worker that runs out of tests takes pending ones from the other, so the browser tests
-# and the reference-scenario tests (a minute each) do not leave one worker idle at the end.
 TEST_WORKERS ?= 2
 test: export DEBUG ?= 1
 test: dev-deps static lint
 	$(SERVICES) run -- sh -c '\
-	  $(BIN)/pytest -n $(TEST_WORKERS) --dist worksteal -m "not faults and not worker" $(PYTEST_ARGS); main=$$?; \
+	  $(BIN)/pytest -n $(TEST_WORKERS) -m "not faults and not worker" $(PYTEST_ARGS); main=$$?; \
 	  $(BIN)/pytest -n 1 -m "faults or worker" $(PYTEST_ARGS); faults=$$?; \
 	  [ $$main -eq 0 -o $$main -eq 5 ] && [ $$faults -eq 0 -o $$faults -eq 5 ] && [ $$main$$faults != 55 ]'
 

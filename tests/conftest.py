@@ -9,9 +9,23 @@ from pathlib import Path
 
 import pytest
 from django.db import connection
+from django.dispatch import receiver
+from django.test.signals import setting_changed
 from django.test.utils import CaptureQueriesContext
 
 from tests import factories as f
+
+
+@receiver(setting_changed)
+def _celery_follows_settings(setting, value, **kwargs):
+    """A test's ``settings.CELERY_…`` (e.g. ``CELERY_TASK_ALWAYS_EAGER``) reaches the Celery app, and is undone
+    with the setting: Celery reads its settings once, on first use in a worker, so a test that changed only
+    the Django setting got eager tasks or not depending on which tests its worker had run before."""
+    if setting.startswith("CELERY_"):
+        from config.celery import app
+
+        app.conf[setting.removeprefix("CELERY_").lower()] = value
+
 
 # each app's tests/<app>/factories.py registers its community-owned models
 for module in pkgutil.iter_modules([str(Path(__file__).parent)]):

@@ -136,7 +136,7 @@ def test_api_survives_fuzzing(openapi, fuzz_user):
 
 # --- stateful: create → read → update → delete chains (issue 8, item 6) ------------------------------
 
-STATEFUL = {"scenarios": 40, "steps": 8}  # about 350 requests; each scenario starts at a list or a create
+STATEFUL = {"scenarios": 80, "steps": 8}  # about 700 requests; each scenario starts at a list or a create
 
 
 class EachScenarioRolledBack:
