@@ -56,8 +56,20 @@ class HouseholdSerializer(ScopedModelSerializer):
         return mask_phone(obj.phone)
 
 
+class ResidentCommunityField(serializers.IntegerField):
+    """A resident's community: the list's ``community_pk`` (``selectors.resident_list``), or else, for a row just
+    written, its household's path."""
+
+    def __init__(self, **kwargs):
+        super().__init__(source="*", read_only=True, **kwargs)
+
+    def to_representation(self, resident):
+        pk = getattr(resident, "community_pk", None)
+        return pk if pk is not None else resident.household.building.zone.community_id
+
+
 class ResidentSerializer(ScopedModelSerializer):
-    community = serializers.IntegerField(source="household.building.zone.community_id", read_only=True)
+    community = ResidentCommunityField()
 
     class Meta:
         model = Resident

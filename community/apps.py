@@ -88,6 +88,8 @@ class CommunityConfig(AppConfig):
 
     def ready(self):
         # the core's own dashboard sections; imported only now, as they read the models
+        from utilities import permission_cache
+
         from . import core_dashboard, departments, signals  # noqa: F401
 
         # how every app contributes: modules of these names, imported at startup (as the admin's
@@ -102,3 +104,5 @@ class CommunityConfig(AppConfig):
         post_migrate.connect(signals.sync_schedules, sender=self, dispatch_uid="community.sync_schedules")
         # a session's idle end is moved once a minute (utilities.sessions), starting at login
         user_logged_in.connect(sessions.mark_refreshed, dispatch_uid="community.session_refreshed_at_login")
+        # a user's permissions are kept in the shared cache until a role, a group or a grant changes
+        permission_cache.connect()

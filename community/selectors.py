@@ -62,8 +62,9 @@ def community_rows(*, scope: Scope | None) -> list[CommunityRow]:
 
 
 def resident_list(*, user):
-    """The resident list every surface uses: scoped, with its household path joined in one query."""
-    return Resident.objects.for_user(user).select_related("household__building__zone__community")
+    """The resident list every surface uses: scoped, each row with its community's id (``community_pk``) from the
+    joins the scope already makes, one model instance a row."""
+    return Resident.objects.for_user(user).annotate(community_pk=F(f"{Resident.community_path}_id"))
 
 
 def pinyin_q(term: str) -> Q | None:

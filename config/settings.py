@@ -163,8 +163,11 @@ CELERY_ACCEPT_CONTENT = ["json"]
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "utilities.login_throttle.AccountThrottleBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "utilities.permission_cache.CachedModelBackend",  # Django's ModelBackend, a user's permissions kept in Redis
 ]
+# how long a user's permissions are kept between requests (utilities.permission_cache): a change of role or grant
+# reaches every worker at once; this bounds one the cache missed.  0 (no shared cache) reads them every request
+PERMISSION_CACHE_SECONDS = int(os.environ.get("PERMISSION_CACHE_SECONDS", "300")) if REDIS_URL else 0
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},

@@ -90,6 +90,7 @@ def test_admin_changelist_shows_the_rows_at_a_flat_query_count(model, client, ro
     assert response.status_code == 200
     before = response.context["cl"].result_count
     more = _rows(model, community_a, MORE)
+    client.get(url)  # new groups or permissions (rows of auth's own models) start a new generation of them
     with QueryCounter() as many:
         response = client.get(url)
     assert response.status_code == 200

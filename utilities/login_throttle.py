@@ -32,7 +32,7 @@ def account_throttled(username: str, now: dt.datetime | None = None) -> bool:
 class AccountThrottleBackend:
     """An authentication backend that authenticates nobody; it refuses a throttled account's try outright
     (``PermissionDenied`` stops Django's backend loop before the password is checked).  It has no
-    ``get_user``, so sessions (and the test client's ``force_login``) keep naming ModelBackend."""
+    ``get_user``, so sessions (and the test client's ``force_login``) name the model backend after it."""
 
     def authenticate(self, request, username=None, **kwargs):
         if request is not None and username and account_throttled(username):
