@@ -1,16 +1,19 @@
-"""A page that is the same for every anonymous visitor, rendered once per worker.
+"""A page that is the same for every anonymous visitor, rendered once.
 
 ``render_shared(request, template_name, context, key=…)`` renders the page the first time, with a slot in
-place of the CSRF token, keeps the HTML in the ``fragments`` cache (each worker's memory) under ``key``
-(what the page shows: the caller's versions of its rows), the path and the language, and answers every
-later visitor with that HTML and their own token in the slot.  A signed-in visitor, or one with a message
-waiting, gets the page rendered for them, as ``render`` would.  ``context`` may be a function returning the
-context, called only when the page is rendered (a form that costs something to build, say).
+place of the CSRF token, keeps the HTML in the ``fragments`` cache (each worker's memory) and in the cache
+the workers share (Redis, ``shared``) under ``key`` (what the page shows: the caller's versions of its rows),
+the path and the language, and answers every later visitor with that HTML and their own token in the slot:
+from the worker's memory, or else from Redis (a page another worker rendered), or else rendered again.  A
+signed-in visitor, or one with a message waiting, gets the page rendered for them, as ``render`` would.
+``context`` may be a function returning the context, called only when the page is rendered (a form that
+costs something to build, say).  With Redis down the page is kept in the worker's memory only.
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
 import secrets
 
 from django.core.cache import caches
@@ -19,6 +22,10 @@ from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils.translation import get_language
+from redis.exceptions import RedisError
+
+log = logging.getLogger(__name__)
+CACHE_ERRORS = (RedisError, OSError)
 
 #: what stands for the token in the kept HTML: letters and digits (``{% csrf_token %}`` escapes nothing of
 #: it), different in each worker, and shorter than a real token, which is 64 characters
@@ -35,14 +42,32 @@ def shared_key(request, template_name: str, key: str) -> str:
     return "page:" + hashlib.sha256(parts.encode()).hexdigest()
 
 
-def render_shared(request, template_name: str, context, *, key: str, timeout: int = 600, using="fragments"):
+def render_shared(
+    request, template_name: str, context, *, key: str, timeout: int = 600, using="fragments", shared="default"
+):
     if request.user.is_authenticated or _has_messages(request):
         return render(request, template_name, context() if callable(context) else context)
     cache = caches[using]
     cache_key = shared_key(request, template_name, key)
-    page = cache.get(cache_key)
-    if page is None:
-        context = context() if callable(context) else context
-        page = render_to_string(template_name, {**context, "csrf_token": CSRF_SLOT}, request)
-        cache.set(cache_key, page, timeout)
-    return HttpResponse(page.replace(CSRF_SLOT, get_token(request)))
+    kept = cache.get(cache_key)
+    if kept is None:
+        kept = _shared(shared, "get", cache_key)
+        if kept is None:
+            context = context() if callable(context) else context
+            kept = (CSRF_SLOT, render_to_string(template_name, {**context, "csrf_token": CSRF_SLOT}, request))
+            _shared(shared, "set", cache_key, kept, timeout)
+        cache.set(cache_key, kept, timeout)
+    slot, page = kept
+    return HttpResponse(page.replace(slot, get_token(request)))
+
+
+def _shared(alias: str | None, operation: str, *args):
+    """The page in the cache every worker shares (Redis): a page one worker rendered is not rendered again by
+    the others.  Nothing when it cannot answer: the page is rendered here, as it would be without it."""
+    if not alias:
+        return None
+    try:
+        return getattr(caches[alias], operation)(*args)
+    except CACHE_ERRORS:
+        log.warning("shared page cache unavailable", exc_info=True)
+        return None

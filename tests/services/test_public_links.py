@@ -44,11 +44,13 @@ def test_request_form_query_count_does_not_grow_with_buildings(client, community
     url = f"{reverse('services:submit')}?community={community_a.pk}&category={category.pk}"
     client.get(url)
     caches["fragments"].clear()  # both measured pages render their fields (the cached page costs less)
+    caches["default"].clear()
     with count_queries() as few:
         assert client.get(url).status_code == 200
     for _ in range(25):
         f.BuildingFactory(zone=f.ZoneFactory(community=community_a))
     caches["fragments"].clear()
+    caches["default"].clear()
     with count_queries() as many:  # the cached fields are not reused: the community's buildings changed
         html = client.get(url).content.decode()
     assert html.count("号楼</option>") == 26
@@ -131,6 +133,30 @@ def test_the_form_page_is_kept_whole_and_each_visitor_gets_their_own_token(
     refused = Client(enforce_csrf_checks=True)
     refused.get(url)
     assert refused.post(reverse("services:submit"), submit_data(community_a, category)).status_code == 403
+
+
+def test_a_page_one_worker_rendered_is_not_rendered_again_by_another(client, community_a, category, monkeypatch):
+    """The kept page is also in the cache the workers share (Redis): a worker that has not kept it (its own
+    memory emptied here) answers from there without rendering; with that cache down it renders the page."""
+    from redis.exceptions import ConnectionError as RedisConnectionError
+
+    url = f"{reverse('services:submit')}?community={community_a.pk}&category={category.pk}"
+    first = client.get(url)
+    assert first.templates, "the first visit renders the page"
+    caches["fragments"].clear()  # another worker: nothing in its memory
+    again = client.get(url)
+    assert again.status_code == 200 and not again.templates
+    assert again.content.decode().count(community_a.name) == first.content.decode().count(community_a.name)
+    assert 'name="csrfmiddlewaretoken"' in again.content.decode()
+
+    def down(*args, **kwargs):
+        raise RedisConnectionError("Redis is down")
+
+    caches["fragments"].clear()
+    monkeypatch.setattr(caches["default"], "get", down)
+    monkeypatch.setattr(caches["default"], "set", down)
+    rendered = client.get(url)
+    assert rendered.status_code == 200 and rendered.templates
 
 
 def test_the_kept_page_follows_the_community_and_is_never_a_signed_in_users(client, community_a, category, staff_a):
