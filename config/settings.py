@@ -272,7 +272,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["community.permissions.ScopedModelPermissions"],
     "DEFAULT_FILTER_BACKENDS": [
-        "django_filters.rest_framework.DjangoFilterBackend",
+        "utilities.filtering.FilterBackend",  # django-filter's, its FilterSet built only when a filter is asked for
         "rest_framework.filters.OrderingFilter",
     ],
     "DEFAULT_PAGINATION_CLASS": "utilities.pagination.PagePagination",
