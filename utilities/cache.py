@@ -14,6 +14,11 @@ from __future__ import annotations
 
 from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
 from django.core.cache.backends.redis import RedisCacheClient as DjangoRedisCacheClient
+from redis.exceptions import RedisError
+
+#: what a cache that cannot answer raises (Redis down, or its socket timing out): the callers that keep only
+#: what can be rebuilt (kept pages, permissions, the API's rate) catch these and go on without the cache
+CACHE_ERRORS = (RedisError, OSError)
 
 # INCRBY of a key that exists; nil (Django's ValueError) for one that does not, so a count is never made
 # without the expiry its ``add`` gave it

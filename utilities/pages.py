@@ -22,10 +22,10 @@ from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils.translation import get_language
-from redis.exceptions import RedisError
+
+from utilities.cache import CACHE_ERRORS
 
 log = logging.getLogger(__name__)
-CACHE_ERRORS = (RedisError, OSError)
 
 #: what stands for the token in the kept HTML: letters and digits (``{% csrf_token %}`` escapes nothing of
 #: it), different in each worker, and shorter than a real token, which is 64 characters

@@ -30,13 +30,12 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.cache import caches
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save
-from redis.exceptions import RedisError
+
+from utilities.cache import CACHE_ERRORS
 
 logger = logging.getLogger(__name__)
 
 GENERATION_KEY = "perms:generation"
-# what a cache that cannot answer raises: it must not turn a signed-in user away, only send them to the database
-CACHE_ERRORS = (RedisError, OSError)
 
 
 def cache_seconds() -> int:

@@ -14,12 +14,11 @@ from __future__ import annotations
 
 import logging
 
-from redis.exceptions import RedisError
 from rest_framework import throttling
 
-logger = logging.getLogger(__name__)
+from utilities.cache import CACHE_ERRORS
 
-CACHE_ERRORS = (RedisError, OSError)
+logger = logging.getLogger(__name__)
 
 
 class UserRateThrottle(throttling.UserRateThrottle):
