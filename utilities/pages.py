@@ -17,6 +17,7 @@ import logging
 import secrets
 
 from django.core.cache import caches
+from django.core.cache.backends.locmem import LocMemCache
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import render
@@ -63,8 +64,9 @@ def render_shared(
 
 def _shared(alias: str | None, operation: str, *args):
     """The page in the cache every worker shares (Redis): a page one worker rendered is not rendered again by
-    the others.  Nothing when it cannot answer: the page is rendered here, as it would be without it."""
-    if not alias:
+    the others.  Nothing when it cannot answer (the page is rendered here, as it would be without it), nor
+    when it is this worker's memory too (no Redis configured: the page is kept once, in ``fragments``)."""
+    if not alias or isinstance(caches[alias], LocMemCache):
         return None
     try:
         return getattr(caches[alias], operation)(*args)
