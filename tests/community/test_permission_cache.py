@@ -142,3 +142,23 @@ def test_a_role_losing_its_members_from_the_roles_side_is_seen_at_once(client, s
     assert client.get(URL).status_code == 200
     role.user_set.clear()
     assert client.get(URL).status_code == 403
+
+
+def test_a_role_changed_in_the_admin_reaches_its_members_next_request(client, staff_a):
+    """The superuser's way of changing a role: the group's change form (``permissions.set`` underneath)."""
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    staff = Client()
+    staff.force_login(staff_a)
+    assert _permission_reads(staff)[0] == 200
+    root = get_user_model().objects.create_superuser("root-perms", "root@example.org", "Passw0rd!x")
+    client.force_login(root)
+    role = Group.objects.get(name=Role.COMMUNITY_STAFF)
+    kept = role.permissions.exclude(pk__in=_resident_permissions())
+    response = client.post(
+        f"/admin/auth/group/{role.pk}/change/", {"name": role.name, "permissions": [p.pk for p in kept]}
+    )
+    assert response.status_code == 302, response.content.decode()[:500]
+    assert not role.permissions.filter(pk__in=_resident_permissions()).exists()
+    assert staff.get(URL).status_code == 403
