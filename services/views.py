@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import math
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured, ValidationError
@@ -121,7 +122,8 @@ def submit(request):
             form = PublicRequestForm(community=community, category=category, keys=keys)
             return {"form": form, "community": community, "category": category}
 
-        return render_shared(request, "services/form.html", context, key=key)
+        own = f"{reverse('services:submit')}?{urlencode({'community': community.pk, 'category': category.pk})}"
+        return render_shared(request, "services/form.html", context, key=key, shared_path=own)
 
     ip_rate, phone_rate, _track = _rates()
     wait = rate_limited(request, group="services.submit.ip", key="ip", rate=ip_rate)

@@ -155,6 +155,16 @@ def test_a_page_one_worker_rendered_is_not_rendered_again_by_another(client, com
     assert again.content.decode().count(community_a.name) == first.content.decode().count(community_a.name)
     assert 'name="csrfmiddlewaretoken"' in again.content.decode()
 
+    # another address of the same page (a made-up query string, the id written another way) is kept in the
+    # worker's bounded memory only: a stream of them must not fill Redis
+    written = []
+    original_set = caches["default"].set
+    monkeypatch.setattr(caches["default"], "set", lambda *a, **k: written.append(a[0]) or original_set(*a, **k))
+    for extra in ("&x=1", "&x=2"):
+        assert client.get(url + extra).status_code == 200
+    assert client.get(f"{reverse('services:submit')}?community=0{community_a.pk}&category={category.pk}").templates
+    assert written == []
+
     def down(*args, **kwargs):
         raise RedisConnectionError("Redis is down")
 
