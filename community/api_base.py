@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import copy
+
 from django.apps import apps
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DataError, IntegrityError, models
 from django.db.models import ProtectedError
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, serializers, viewsets
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -121,6 +124,23 @@ class ScopedModelSerializer(serializers.ModelSerializer):
         if blank:
             kwargs["allow_blank"] = True
         return kwargs
+
+    def get_fields(self):
+        """DRF builds a model serializer's fields anew for every serializer, by looking the model up field by
+        field; they depend on the class alone, so each class builds them once and every serializer gets a deep
+        copy, as DRF itself copies a serializer's declared fields."""
+        cls = type(self)
+        built = cls.__dict__.get("_built_fields")
+        if built is None:
+            built = super().get_fields()
+            cls._built_fields = built
+        return copy.deepcopy(built)
+
+    @cached_property
+    def _readable_fields(self):
+        """DRF walks every field to find the readable ones for each row it writes: here once per serializer
+        (a list page's 50 rows share their child serializer)."""
+        return [field for field in self.fields.values() if not field.write_only]
 
     def to_representation(self, instance):
 

@@ -19,6 +19,14 @@ class ScopedModelPermissions(permissions.DjangoModelPermissions):
             return bool(request.user and request.user.is_authenticated)
         return super().has_permission(request, view)
 
+    def _queryset(self, view):
+        """The model is all the check needs: the class's queryset names it, where DRF would call
+        ``get_queryset`` and build the scoped, annotated list query (a second time in a list request)."""
+        queryset = getattr(view, "queryset", None)
+        if queryset is not None:
+            return queryset
+        return super()._queryset(view)
+
 
 REVEAL_PERMISSION = "community.reveal_personal_data"
 
