@@ -55,8 +55,10 @@ def proxy_header_configured(app_configs, **kwargs):
     """``RATELIMIT_IP_META_KEY`` names a request.META key (``HTTP_X_REAL_IP``), never a raw header name: a key
     that no request carries made every rate limit look the other way.  Refused at start-up."""
     key = getattr(settings, "RATELIMIT_IP_META_KEY", None)
-    if not key or callable(key) or (isinstance(key, str) and "." in key):
+    if not key:
         return []
+    # a function (or its dotted path) is not read by the rate limits (utilities.ratelimit) nor the lock-out
+    # (utilities.clientip): they would count the proxy's address for every client
     if not isinstance(key, str) or not (key == "REMOTE_ADDR" or (key.startswith("HTTP_") and key.isupper())):
         return [
             Error(

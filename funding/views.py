@@ -10,12 +10,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django_ratelimit.decorators import ratelimit
 
 from community.masking import scrub_public_text
 from community.models import Community
 from community.scoping import scope_of
 from community.selectors import dashboard_target
+from utilities import ratelimit
 
 from . import actions, exports, selectors
 from .forms import QuestionForm
@@ -35,7 +35,6 @@ def disclosure_index(request, code):
     return render(request, "funding/disclosure_index.html", {"community": community, "disclosures": disclosures})
 
 
-@ratelimit(key="ip", rate=QUESTION_RATE, method="POST", block=False)
 def disclosure_detail(request, code, year, quarter):
     """One published quarter in plain language, and a form to ask about a line."""
     disclosure = get_object_or_404(
@@ -49,7 +48,7 @@ def disclosure_detail(request, code, year, quarter):
     limited = False
     if request.method == "POST":
         form = QuestionForm(request.POST, lines=lines)
-        if getattr(request, "limited", False):
+        if ratelimit.limited(request, ratelimit.Count("funding-question", QUESTION_RATE)) is not None:
             limited = True
             status = 429
         elif form.is_valid():

@@ -11,7 +11,7 @@ import math
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -19,12 +19,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
-from django_ratelimit.core import get_usage
 
 from community import validators
 from community.models import Community
 from community.public_views import elderly_mode_on
 from utilities.pages import render_shared
+from utilities.ratelimit import Count, limited
 
 from . import actions, selectors
 from .choices import Channel, Status
@@ -42,31 +42,8 @@ SUBMITTED_MAX_AGE = 60 * 60
 # --- rate limits ------------------------------------------------------------------------------
 
 
-def _phone_key(group, request):
-    return "phone:" + validators.normalise_phone(request.POST.get("contact_phone", ""))
-
-
-def rate_limited(request, *, group: str, key, rate: str, increment: bool = True) -> int | None:
-    """Seconds to wait if this request is over the limit; None otherwise (also when the cache is down).
-
-    ``increment=False`` only looks (the request is counted later, if it turns out to be valid).  A proxy
-    header named by ``RATELIMIT_IP_META_KEY`` that is missing is a deployment error, never a free pass: the
-    request waits, and the error is logged (the system check ``community.E031`` catches a misspelt key)."""
-
-    try:
-        usage = get_usage(request, group=group, key=key, rate=rate, increment=increment)
-    except ImproperlyConfigured as exc:
-        log.error("rate limit refused the request (%s): %s", group, exc)
-        return 60
-    except Exception as exc:  # Redis down: let the resident through rather than lose the request
-        log.warning("rate limit not checked (%s): %s", group, exc)
-        return None
-    if usage is None:
-        return None
-    if usage["limit"] == 0 and usage["time_left"] == -1:  # the cache failed inside django-ratelimit
-        return None
-    over = usage["should_limit"] if increment else usage["count"] >= usage["limit"]
-    return max(int(usage["time_left"]), 1) if over else None
+def _phone(request) -> str:
+    return validators.normalise_phone(request.POST.get("contact_phone", ""))
 
 
 def too_many(request, seconds: int):
@@ -126,10 +103,11 @@ def submit(request):
         return render_shared(request, "services/form.html", context, key=key, shared_path=own)
 
     ip_rate, phone_rate, _track = _rates()
-    wait = rate_limited(request, group="services.submit.ip", key="ip", rate=ip_rate)
-    if wait is None and request.POST.get("contact_phone"):
+    counts = [Count("services.submit.ip", ip_rate)]
+    if request.POST.get("contact_phone"):
         # only a saved request counts against a phone: junk posts carrying a victim's number cannot block them
-        wait = rate_limited(request, group="services.submit.phone", key=_phone_key, rate=phone_rate, increment=False)
+        counts.append(Count("services.submit.phone", phone_rate, value=_phone(request), increment=False))
+    wait = limited(request, *counts)
     if wait is not None:
         return too_many(request, wait)
 
@@ -157,7 +135,7 @@ def submit(request):
             for field, messages in exc.message_dict.items():
                 form.add_error(field if field in form.fields else None, messages)
         else:
-            rate_limited(request, group="services.submit.phone", key=_phone_key, rate=phone_rate)
+            limited(request, Count("services.submit.phone", phone_rate, value=_phone(request)))
             response = redirect("services:submitted")
             response.set_signed_cookie(
                 SUBMITTED_COOKIE,
@@ -197,7 +175,7 @@ def track(request):
     if request.method == "GET":
         return render(request, "services/track.html", {"form": TrackForm()})
     _ip, _phone, track_rate = _rates()
-    wait = rate_limited(request, group="services.track.ip", key="ip", rate=track_rate)
+    wait = limited(request, Count("services.track.ip", track_rate))
     if wait is not None:
         return too_many(request, wait)
     form = TrackForm(request.POST)

@@ -6,22 +6,18 @@ scores — never an ID number, a phone or an unmasked name.
 
 from __future__ import annotations
 
-import logging
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
-from django_ratelimit.core import get_usage
 
 from utilities.forms import add_action_error
+from utilities.ratelimit import Count, limited
 
 from . import actions, selectors
 from .forms import ObjectionForm
-
-log = logging.getLogger(__name__)
 
 OBJECTION_RATE = "5/h"
 
@@ -35,13 +31,7 @@ def _campaign(pk: int):
 
 def _limited(request) -> bool:
     """Over the objection rate for this address? (A cache outage lets the objection through.)"""
-
-    try:
-        usage = get_usage(request, group="staffing-objection", key="ip", rate=OBJECTION_RATE, increment=True)
-    except Exception as exc:  # Redis down: rather take the objection than lose it
-        log.warning("objection rate limit not checked: %s", exc)
-        return False
-    return bool(usage and usage["should_limit"])
+    return limited(request, Count("staffing-objection", OBJECTION_RATE)) is not None
 
 
 def campaign_list(request):

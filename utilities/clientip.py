@@ -1,9 +1,9 @@
 """The client's address, from the one header the trusted proxy sets (``RATELIMIT_IP_META_KEY``), or the socket's.
 
 The TLS proxy in front (compose: Caddy/nginx) overwrites that header with the peer it saw, so a client cannot
-choose it; gunicorn itself must not be reachable from outside.  Axes (lock-out) and django-ratelimit (rate
-limits) read the address the same way: ``AXES_CLIENT_IP_CALLABLE`` points here, as django-axes documents for a
-deployment without django-ipware.
+choose it; gunicorn itself must not be reachable from outside.  Axes (lock-out) and the rate limits
+(``utilities.ratelimit``) read the address the same way: ``AXES_CLIENT_IP_CALLABLE`` points here, as django-axes
+documents for a deployment without django-ipware.
 """
 
 from __future__ import annotations

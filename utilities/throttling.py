@@ -3,8 +3,8 @@
 DRF's ``UserRateThrottle`` keeps the time of each of a user's requests in the last hour in one cache entry,
 read and written back whole on every request: at the API's 6,000 an hour, a busy account's every request reads
 and writes a list of up to 6,000 numbers.  This one counts a user's requests in the current window of the
-rate's length (an hour for "6000/hour") with one ``add`` or ``incr`` of an integer, as django-ratelimit
-counts the resident form's posts, so a request costs the same however busy its account is.  A fixed window
+rate's length (an hour for "6000/hour"), one integer counted in one round trip as the public forms' limits are
+(``utilities.ratelimit.count_windows``), so a request costs the same however busy its account is.  A fixed window
 lets through at most twice the rate across a window's edge, which a rate that stops a runaway script allows
 for.  ``wait`` (the 429's ``Retry-After``) is the time left in the window.  When the cache cannot answer the
 request is let through, as the resident form's rate limits do: Redis being down must not stop the API.
@@ -17,6 +17,7 @@ import logging
 from rest_framework import throttling
 
 from utilities.cache import CACHE_ERRORS
+from utilities.ratelimit import count_windows
 
 logger = logging.getLogger(__name__)
 
@@ -39,15 +40,9 @@ class UserRateThrottle(throttling.UserRateThrottle):
         return count <= self.num_requests
 
     def _count(self, key: str) -> int:
-        """This request counted in its window: the window's count so far."""
+        """This request counted in its window: the window's count so far (one round trip to Redis)."""
         expires = self.duration + 60  # past the window's end, so a count never restarts inside its window
-        if self.cache.add(key, 1, expires):
-            return 1
-        try:
-            return self.cache.incr(key)
-        except ValueError:  # the count expired between the two calls
-            self.cache.add(key, 1, expires)
-            return 1
+        return count_windows([(key, 1, expires)])[0]
 
     def wait(self):
         return max(self.window_end - self.now, 0.0)

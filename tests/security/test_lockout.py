@@ -155,5 +155,7 @@ def test_a_misspelt_proxy_header_is_refused_at_start_up(settings):
     settings.RATELIMIT_IP_META_KEY = "X-Real-IP"
     errors = [e for e in run_checks() if e.id == "platform.E031"]
     assert errors and "X-Real-IP" in errors[0].msg
+    settings.RATELIMIT_IP_META_KEY = "utilities.clientip.client_ip"  # a function: neither limit would call it
+    assert [e for e in run_checks() if e.id == "platform.E031"]
     settings.RATELIMIT_IP_META_KEY = "HTTP_X_REAL_IP"
     assert not [e for e in run_checks() if e.id == "platform.E031"]
