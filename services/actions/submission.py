@@ -157,10 +157,13 @@ def request_submit(
     if errors:
         raise ValidationError(errors)
 
-    household = None
+    household_id = None
     door_number = (door_number or "").strip()
     if building is not None and door_number:
-        household = Household.objects.filter(building=building, number=door_number).first()
+        # the key alone (a building's door numbers are unique): the request links the household, nothing reads it
+        household_id = (
+            Household.objects.filter(building_id=building.pk, number=door_number).values_list("pk", flat=True).first()
+        )
     now = submitted_at or timezone.now()
     accept_due, resolve_due = _deadlines(category, now)
     full_address = " ".join(p for p in [str(building.name) if building else "", door_number, address.strip()] if p)
@@ -169,7 +172,7 @@ def request_submit(
         category=category,
         channel=channel,
         building=building,
-        household=household,
+        household_id=household_id,
         address=full_address[:200],
         lat=lat,
         long=long,

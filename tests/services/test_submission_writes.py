@@ -1,0 +1,85 @@
+"""What a resident's request writes, each with as few statements as it takes.
+
+The community's staff are notified with one statement (services.actions.notifications._notify_staff): every
+active member of the community's staff with an e-mail address gets one pending row, handed to the worker once the
+request is committed; nobody else does; with nobody to e-mail, one row is kept, marked sent.  The household is
+linked by its key, looked up from the building and door."""
+
+from unittest import mock
+
+from services import actions
+from services.choices import Channel, NotificationStatus
+from services.models import Notification
+from tests import factories as f
+
+
+def _submit(community, category):
+    return actions.request_submit(
+        community=community,
+        category=category,
+        description="楼道灯坏了，晚上看不见",
+        contact_name="王阿姨",
+        contact_phone="13800138000",
+        address="3号楼",
+        answers={"location": "stair"},
+        channel=Channel.WEB,
+    )
+
+
+def test_each_of_the_communitys_staff_with_an_address_is_notified_after_commit(
+    community_a, community_b, town, category, django_capture_on_commit_callbacks
+):
+    first = f.staff_of(community_a, email="first@example.org")
+    second = f.staff_of(community_a, email="second@example.org")
+    f.staff_of(community_a, email="")  # no address
+    f.staff_of(community_a, email="gone@example.org", is_active=False)
+    f.staff_of(community_b, email="other@example.org")  # another community
+    f.town_cadre_of(town, email="cadre@example.org")  # the town is not told of every request
+    with (
+        mock.patch("services.actions.notifications.enqueue_notification") as enqueue,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        req = _submit(community_a, category)
+        assert enqueue.call_count == 0  # nothing is sent before the request is committed
+    rows = list(Notification.objects.filter(request=req).order_by("recipient_id"))
+    assert [(n.recipient, n.email, n.status, n.attempts) for n in rows] == [
+        (first, "first@example.org", NotificationStatus.PENDING, 0),
+        (second, "second@example.org", NotificationStatus.PENDING, 0),
+    ]
+    assert all(n.subject.startswith("New service request") and community_a.name in n.body for n in rows)
+    assert all(n.created_at is not None and n.sent_at is None for n in rows)
+    assert sorted(call.args[0] for call in enqueue.call_args_list) == sorted(n.pk for n in rows)
+
+
+def test_with_nobody_to_email_one_row_is_kept_for_the_admins_list(community_a, category):
+    f.staff_of(community_a, email="")
+    with mock.patch("services.actions.notifications.enqueue_notification") as enqueue:
+        req = _submit(community_a, category)
+    (row,) = Notification.objects.filter(request=req)
+    assert row.recipient is None and row.status == NotificationStatus.SENT and row.sent_at is not None
+    assert enqueue.call_count == 0
+
+
+def test_a_post_links_the_household_of_its_building_and_door(client, community_a, category, building_a):
+    from django.urls import reverse
+
+    from community.models import Household
+    from services.models import ServiceRequest
+
+    door = Household.objects.create(building=building_a, number="2-301")
+    Household.objects.create(building=building_a, number="2-302")
+    data = {
+        "community": community_a.pk,
+        "category": category.pk,
+        "building": building_a.pk,
+        "description": "楼道灯坏了，晚上看不见",
+        "contact_name": "王阿姨",
+        "consent": "on",
+        "answer_location": "stair",
+    }
+    for number, phone, household in (("2-301", "13800138001", door), ("9-999", "13800138002", None)):
+        response = client.post(reverse("services:submit"), {**data, "door_number": number, "contact_phone": phone})
+        assert response.status_code == 302, response.content.decode()[:1000]
+        req = ServiceRequest.objects.get(contact_phone=phone)
+        assert req.household == household and req.building == building_a
+        assert req.history.get().household_id == (household.pk if household else None)
