@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DataError, IntegrityError, models
 from django.db.models import ProtectedError
 from django.utils.functional import cached_property
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, serializers, viewsets
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -127,14 +128,17 @@ class ScopedModelSerializer(serializers.ModelSerializer):
 
     def get_fields(self):
         """DRF builds a model serializer's fields anew for every serializer, by looking the model up field by
-        field; they depend on the class alone, so each class builds them once and every serializer gets a deep
-        copy, as DRF itself copies a serializer's declared fields."""
-        cls = type(self)
-        built = cls.__dict__.get("_built_fields")
+        field; they depend on the class and the language alone (a field's label is given only where its
+        verbose name, in the language active, differs from its name), so each class builds them once per
+        language and every serializer gets a deep copy, as DRF itself copies a serializer's declared fields."""
+        built = type(self).__dict__.get("_built_fields")
         if built is None:
-            built = super().get_fields()
-            cls._built_fields = built
-        return copy.deepcopy(built)
+            built = type(self)._built_fields = {}
+        language = get_language()
+        fields = built.get(language)
+        if fields is None:
+            fields = built.setdefault(language, super().get_fields())
+        return copy.deepcopy(fields)
 
     @cached_property
     def _readable_fields(self):

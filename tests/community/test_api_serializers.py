@@ -1,8 +1,10 @@
-"""A model serializer's fields are built once per class and deep-copied for each serializer
+"""A model serializer's fields are built once per class and language, and deep-copied for each serializer
 (``community.api_base.ScopedModelSerializer.get_fields``): every API serializer must get the same fields DRF
-would build, and no two serializers may share a field."""
+would build, in each language, and no two serializers may share a field."""
 
 import pytest
+from django.conf import settings
+from django.utils import translation
 from rest_framework import serializers
 
 from community.api_base import ScopedModelSerializer
@@ -28,6 +30,7 @@ def _shape(fields) -> dict:
             field.allow_null,
             sorted(field._kwargs),  # what DRF passed to build it: source, choices, max_length, validators…
             field._kwargs.get("source"),
+            str(field._kwargs.get("label")),  # in the language active
         )
         for name, field in fields.items()
     }
@@ -35,10 +38,12 @@ def _shape(fields) -> dict:
 
 @pytest.mark.parametrize("serializer_class", _serializers(), ids=lambda s: f"{s.__module__}.{s.__qualname__}")
 def test_kept_fields_are_the_fields_drf_builds(serializer_class):
-    first, second = serializer_class(context={}), serializer_class(context={})
-    built = serializers.ModelSerializer.get_fields(first)  # DRF's own build, field by field
-    assert _shape(first.fields) == _shape(built)
-    assert _shape(second.fields) == _shape(built)
-    for name in first.fields:
-        assert first.fields[name] is not second.fields[name]
-        assert first.fields[name].parent is first and second.fields[name].parent is second
+    for language, _name in [*settings.LANGUAGES, *reversed(settings.LANGUAGES)]:  # each kept first, then again
+        with translation.override(language):
+            first, second = serializer_class(context={}), serializer_class(context={})
+            built = serializers.ModelSerializer.get_fields(first)  # DRF's own build, field by field
+            assert _shape(first.fields) == _shape(built)
+            assert _shape(second.fields) == _shape(built)
+            for name in first.fields:
+                assert first.fields[name] is not second.fields[name]
+                assert first.fields[name].parent is first and second.fields[name].parent is second
