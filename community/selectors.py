@@ -109,6 +109,20 @@ def household_list(*, user):
     )
 
 
+def buildings_version_sql(community: str = "%s") -> str:
+    """The aggregate behind ``buildings_version``, over the buildings of the community ``community`` names (a
+    parameter, or a column of a query it is joined into)."""
+    return (
+        f"SELECT COUNT(b.id) AS n, MAX(b.id) AS last, MAX(b.updated_at) AS changed, MAX(z.updated_at) AS zone_changed "
+        f"FROM {Building._meta.db_table} b JOIN {Zone._meta.db_table} z ON z.id = b.zone_id "
+        f"WHERE z.community_id = {community}"
+    )
+
+
+def format_buildings_version(n, last, changed, zone_changed) -> str:
+    return "-".join([str(n), str(last or 0), *(f"{s.timestamp():.6f}" if s else "0" for s in (changed, zone_changed))])
+
+
 def buildings_version(community) -> str:
     """A value that changes whenever the community's list of buildings, as a form shows it, changes.
 
@@ -116,18 +130,11 @@ def buildings_version(community) -> str:
     or to its zone (a building's choice is labelled with its zone's name).  Forms cache their rendered
     building list under it (``services.forms.PublicRequestForm.render_key``).  Written in SQL: it is read
     on every view of the resident form, where building the same aggregate through the ORM cost more than
-    running it.
+    running it (the form's page reads it in the query that finds its community: ``buildings_version_sql``).
     """
-    sql = (
-        f"SELECT COUNT(b.id), MAX(b.id), MAX(b.updated_at), MAX(z.updated_at) "
-        f"FROM {Building._meta.db_table} b JOIN {Zone._meta.db_table} z ON z.id = b.zone_id "
-        f"WHERE z.community_id = %s"
-    )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [community.pk])
-        n, last, changed, zone_changed = cursor.fetchone()
-    stamps = [changed, zone_changed]
-    return "-".join([str(n), str(last or 0), *(f"{s.timestamp():.6f}" if s else "0" for s in stamps)])
+        cursor.execute(buildings_version_sql(), [community.pk])
+        return format_buildings_version(*cursor.fetchone())
 
 
 def public_directory():

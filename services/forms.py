@@ -190,16 +190,18 @@ class PublicRequestForm(forms.Form):
         return ":".join(self._keys.values())
 
     @staticmethod
-    def part_keys(community, category) -> dict[str, str]:
+    def part_keys(community, category, buildings: str | None = None) -> dict[str, str]:
         """What each part of an unbound form shows, as keys: the same for every resident of a community and
         kind of request.
 
         Where (the community's buildings: ``buildings_version``, one aggregate query in place of the list
-        and its rendering), what and who (the same on every form), and the kind of request's questions
-        (``updated_at``).
+        and its rendering; ``buildings`` when the caller has read it), what and who (the same on every form), and
+        the kind of request's questions (``updated_at``).
         """
+        if buildings is None:
+            buildings = community_selectors.buildings_version(community)
         return {
-            "where": f"{community.pk}:{community_selectors.buildings_version(community)}",
+            "where": f"{community.pk}:{buildings}",
             "common": "",
             "questions": f"{category.pk}:{category.updated_at.timestamp():.6f}",
         }

@@ -11,6 +11,7 @@ from django.db import connection
 from django.db.models import Aggregate, Case, Count, DateTimeField, DurationField, ExpressionWrapper, F, Q, Sum, When
 from django.utils import timezone
 
+from community import selectors as community_selectors
 from community.masking import scrub_public_text
 from community.models import Community, ResidentUnit
 
@@ -84,25 +85,39 @@ def public_form_target(community_value, category_value) -> tuple[Community | Non
     memory while their ``updated_at`` stands, where two ORM queries cost more CPU than the rest of a page
     view.  A row saved since is loaded again; a kind of request made inactive is refused at once (``active``
     is read by the query itself)."""
+    community, category, _buildings = _form_target(community_value, category_value, buildings=False)
+    return community, category
+
+
+def public_form_page(community_value, category_value) -> tuple[Community | None, ServiceCategory | None, str | None]:
+    """``public_form_target``, and the community's ``buildings_version`` (what the page's building list is kept
+    under), read in the same query."""
+    return _form_target(community_value, category_value, buildings=True)
+
+
+def _form_target(community_value, category_value, *, buildings: bool):
     code = str(community_value or "").strip()
     if not code or len(code) > 32:
         code = None
     community_id = _id(code) if code else None
     category_id = _id(category_value)
+    # the buildings' aggregate is joined only when asked for (a false join condition: not run at all)
     sql = (
-        "SELECT c.id, c.updated_at, k.id, k.updated_at FROM (SELECT 1) AS one "
+        "SELECT c.id, c.updated_at, k.id, k.updated_at, b.n, b.last, b.changed, b.zone_changed FROM (SELECT 1) AS one "
         f"LEFT JOIN LATERAL (SELECT id, updated_at FROM {Community._meta.db_table} "
         "WHERE code = %s OR id = %s ORDER BY code = %s DESC LIMIT 1) AS c ON true "
         f"LEFT JOIN LATERAL (SELECT id, updated_at FROM {ServiceCategory._meta.db_table} "
-        "WHERE id = %s AND active) AS k ON true"
+        "WHERE id = %s AND active) AS k ON true "
+        f"LEFT JOIN LATERAL ({community_selectors.buildings_version_sql('c.id')}) AS b ON %s"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [code, community_id, code, category_id])
-        found_community, community_changed, found_category, category_changed = cursor.fetchone()
-    return (
-        _kept_row(Community, found_community, community_changed),
-        _kept_row(ServiceCategory, found_category, category_changed),
-    )
+        cursor.execute(sql, [code, community_id, code, category_id, buildings and code is not None])
+        found_community, community_changed, found_category, category_changed, *aggregate = cursor.fetchone()
+    community = _kept_row(Community, found_community, community_changed)
+    version = None
+    if buildings and community is not None:
+        version = community_selectors.format_buildings_version(*aggregate)
+    return community, _kept_row(ServiceCategory, found_category, category_changed), version
 
 
 def public_request(*, code: str):

@@ -83,8 +83,13 @@ def index(request):
 @require_http_methods(["GET", "POST"])
 def submit(request):
     """Step 2: the form itself; a valid post saves the request and shows its tracking code."""
-    source = request.POST if request.method == "POST" else request.GET
-    community, category = selectors.public_form_target(source.get("community"), source.get("category"))
+    if request.method == "POST":
+        community, category = selectors.public_form_target(request.POST.get("community"), request.POST.get("category"))
+        buildings = None
+    else:  # the page is kept under its community's buildings too, read in the same query
+        community, category, buildings = selectors.public_form_page(
+            request.GET.get("community"), request.GET.get("category")
+        )
     if community is None or category is None:
         # step 1 again, keeping the community when it is known (the landing page links here with it alone)
         index = reverse("services:index")
@@ -92,7 +97,7 @@ def submit(request):
     if request.method == "GET":
         # the same page for every resident of this community and kind of request, but for the CSRF token: the
         # form is built only when the page is rendered
-        keys = PublicRequestForm.part_keys(community, category)
+        keys = PublicRequestForm.part_keys(community, category, buildings)
         key = f"{':'.join(keys.values())}:{community.updated_at.timestamp():.6f}:{int(elderly_mode_on(request))}"
 
         def context():
