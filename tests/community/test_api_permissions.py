@@ -15,7 +15,7 @@ VIEWSETS = sorted(
         for _prefix, viewset, _basename in router.registry
         if getattr(viewset, "queryset", None) is not None or "get_queryset" in vars(viewset)
     },
-    key=lambda v: v.__qualname__,
+    key=lambda v: f"{v.__module__}.{v.__qualname__}",
 )
 
 
