@@ -101,7 +101,17 @@ class BuildingChoiceIterator(forms.models.ModelChoiceIterator):
 
 
 class BuildingChoiceField(forms.ModelChoiceField):
+    """The community's buildings; ``known`` is the posted building when the view has read it already
+    (``selectors.public_form_post``): that choice is taken without a query of its own, any other is looked up."""
+
     iterator = BuildingChoiceIterator
+    known = None
+
+    def to_python(self, value):
+        known = self.known
+        if known is not None and value not in self.empty_values and str(value).strip() == str(known.pk):
+            return known
+        return super().to_python(value)
 
 
 class ChosenObjectField(forms.Field):
@@ -160,7 +170,8 @@ class PublicRequestForm(forms.Form):
     # honeypot: hidden from people by CSS, filled by bots
     website = forms.CharField(label=_("Leave this field empty"), required=False)
 
-    def __init__(self, *args, community=None, category=None, keys=None, **kwargs):
+    def __init__(self, *args, community=None, category=None, keys=None, building=None, **kwargs):
+        """``building``: the posted building, already read with the community (``selectors.public_form_post``)."""
         super().__init__(*args, **kwargs)
         self.community_obj, self.category_obj = community, category
         self._keys = keys  # ``part_keys`` of the community and category, when the view has read them
@@ -171,6 +182,7 @@ class PublicRequestForm(forms.Form):
                 .select_related("zone")  # the chosen building's zone is checked against the community
                 .order_by("zone__name", "name")
             )
+            self.fields["building"].known = building
         else:
             self.fields["community"].queryset = Community.objects.all()
         if category is not None:

@@ -13,9 +13,9 @@ from django.utils import timezone
 
 from community import selectors as community_selectors
 from community.masking import scrub_public_text
-from community.models import Community, ResidentUnit
+from community.models import Building, Community, Household, ResidentUnit, Zone
 
-from .actions import overdue_q, question_values
+from .actions import DoorLookup, overdue_q, question_values
 from .choices import OPEN_STATUSES, BookingStatus, CommunityEventKind, CommunityEventStatus, EventKind, Rating, Status
 from .models import (
     Activity,
@@ -85,39 +85,92 @@ def public_form_target(community_value, category_value) -> tuple[Community | Non
     memory while their ``updated_at`` stands, where two ORM queries cost more CPU than the rest of a page
     view.  A row saved since is loaded again; a kind of request made inactive is refused at once (``active``
     is read by the query itself)."""
-    community, category, _buildings = _form_target(community_value, category_value, buildings=False)
-    return community, category
+    found = _form_target(community_value, category_value)
+    return found.community, found.category
 
 
 def public_form_page(community_value, category_value) -> tuple[Community | None, ServiceCategory | None, str | None]:
     """``public_form_target``, and the community's ``buildings_version`` (what the page's building list is kept
     under), read in the same query."""
-    return _form_target(community_value, category_value, buildings=True)
+    found = _form_target(community_value, category_value, buildings=True)
+    return found.community, found.category, found.buildings
 
 
-def _form_target(community_value, category_value, *, buildings: bool):
+@dataclass(frozen=True)
+class FormPost:
+    """What a post of the resident form names, read in one query (``public_form_post``)."""
+
+    community: Community | None
+    category: ServiceCategory | None
+    building: Building | None  # the posted building, if it is one of the community's (its zone with it)
+    door: DoorLookup | None  # the household at that building and the posted door (for ``request_submit``)
+
+
+def public_form_post(community_value, category_value, building_value, door_value) -> FormPost:
+    """``public_form_target``, the posted building (if it is the community's) and the household at its door, in
+    one query: the form's post reads no other row before it writes (``PublicRequestForm`` takes the building,
+    ``request_submit`` the household)."""
+    door = str(door_value or "").strip()
+    return _form_target(community_value, category_value, post=True, building=_id(building_value), door=door[:20])
+
+
+@dataclass(frozen=True)
+class _Found:
+    community: Community | None
+    category: ServiceCategory | None
+    buildings: str | None = None
+
+
+_BUILDING_FIELDS = [field.attname for field in Building._meta.concrete_fields]
+_ZONE_FIELDS = [field.attname for field in Zone._meta.concrete_fields]
+
+
+def _form_target(
+    community_value, category_value, *, buildings: bool = False, post: bool = False, building=None, door: str = ""
+):
     code = str(community_value or "").strip()
     if not code or len(code) > 32:
         code = None
     community_id = _id(code) if code else None
     category_id = _id(category_value)
-    # the buildings' aggregate is joined only when asked for (a false join condition: not run at all)
+    posted = post and building is not None
+    columns = [f"b.{name} AS b_{name}" for name in _BUILDING_FIELDS] + [
+        f"z.{name} AS z_{name}" for name in _ZONE_FIELDS
+    ]
+    # what is not asked for is joined on a false condition: not run at all
     sql = (
-        "SELECT c.id, c.updated_at, k.id, k.updated_at, b.n, b.last, b.changed, b.zone_changed FROM (SELECT 1) AS one "
+        "SELECT c.id, c.updated_at, k.id, k.updated_at, v.n, v.last, v.changed, v.zone_changed, h.id, bz.* "
+        "FROM (SELECT 1) AS one "
         f"LEFT JOIN LATERAL (SELECT id, updated_at FROM {Community._meta.db_table} "
         "WHERE code = %s OR id = %s ORDER BY code = %s DESC LIMIT 1) AS c ON true "
         f"LEFT JOIN LATERAL (SELECT id, updated_at FROM {ServiceCategory._meta.db_table} "
         "WHERE id = %s AND active) AS k ON true "
-        f"LEFT JOIN LATERAL ({community_selectors.buildings_version_sql('c.id')}) AS b ON %s"
+        f"LEFT JOIN LATERAL ({community_selectors.buildings_version_sql('c.id')}) AS v ON %s "
+        f"LEFT JOIN LATERAL (SELECT {', '.join(columns)} FROM {Building._meta.db_table} b "
+        f"JOIN {Zone._meta.db_table} z ON z.id = b.zone_id WHERE b.id = %s AND z.community_id = c.id) AS bz ON %s "
+        f"LEFT JOIN LATERAL (SELECT id FROM {Household._meta.db_table} "
+        "WHERE building_id = bz.b_id AND number = %s) AS h ON %s"
     )
+    params = [code, community_id, code, category_id, buildings and code is not None]
+    params += [building, posted, door, posted and bool(door)]
     with connection.cursor() as cursor:
-        cursor.execute(sql, [code, community_id, code, category_id, buildings and code is not None])
-        found_community, community_changed, found_category, category_changed, *aggregate = cursor.fetchone()
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    found_community, community_changed, found_category, category_changed = row[:4]
+    aggregate, household_id, building_row = row[4:8], row[8], row[9:]
     community = _kept_row(Community, found_community, community_changed)
-    version = None
-    if buildings and community is not None:
-        version = community_selectors.format_buildings_version(*aggregate)
-    return community, _kept_row(ServiceCategory, found_category, category_changed), version
+    category = _kept_row(ServiceCategory, found_category, category_changed)
+    if not post:
+        version = None
+        if buildings and community is not None:
+            version = community_selectors.format_buildings_version(*aggregate)
+        return _Found(community, category, version)
+    chosen = None
+    if building_row[0] is not None:  # the building's row and its zone's, as the ORM would build them
+        chosen = Building.from_db(connection.alias, _BUILDING_FIELDS, building_row[: len(_BUILDING_FIELDS)])
+        chosen.zone = Zone.from_db(connection.alias, _ZONE_FIELDS, building_row[len(_BUILDING_FIELDS) :])
+    looked_up = DoorLookup(chosen.pk, door, household_id) if chosen is not None and door else None
+    return FormPost(community, category, chosen, looked_up)
 
 
 def public_request(*, code: str):

@@ -83,9 +83,14 @@ def index(request):
 @require_http_methods(["GET", "POST"])
 def submit(request):
     """Step 2: the form itself; a valid post saves the request and shows its tracking code."""
-    if request.method == "POST":
-        community, category = selectors.public_form_target(request.POST.get("community"), request.POST.get("category"))
-        buildings = None
+    if request.method == "POST":  # the building and its door's household are read in the same query
+        posted = selectors.public_form_post(
+            request.POST.get("community"),
+            request.POST.get("category"),
+            request.POST.get("building"),
+            request.POST.get("door_number"),
+        )
+        community, category, buildings = posted.community, posted.category, None
     else:  # the page is kept under its community's buildings too, read in the same query
         community, category, buildings = selectors.public_form_page(
             request.GET.get("community"), request.GET.get("category")
@@ -116,7 +121,9 @@ def submit(request):
     if wait is not None:
         return too_many(request, wait)
 
-    form = PublicRequestForm(request.POST, request.FILES, community=community, category=category)
+    form = PublicRequestForm(
+        request.POST, request.FILES, community=community, category=category, building=posted.building
+    )
     if form.is_bot():
         # answer as if it worked, save nothing
         return render(request, "services/submitted.html", {"code": None, "category": category}, status=200)
@@ -135,6 +142,7 @@ def submit(request):
                 answers=form.answers(),
                 photos=data.get("photos") or [],
                 channel=Channel.WEB,
+                door=posted.door,
             )
         except ValidationError as exc:
             for field, messages in exc.message_dict.items():

@@ -33,7 +33,7 @@ from .residents import (
     request_rate,
     request_reissue_code,
 )
-from .submission import photo_prepare, request_submit
+from .submission import DoorLookup, photo_prepare, request_submit
 
 __all__ = [
     "CALL_WINDOW",
@@ -74,6 +74,7 @@ __all__ = [
     "request_resolve",
     "request_reveal_phone",
     "request_submit",
+    "DoorLookup",
     "requests_mark_overdue",
     "suggested_party_member",
 ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
@@ -30,6 +31,15 @@ from ..models import (
 from .catalogue import clean_answers
 from .common import MAX_PHOTO_BYTES, MAX_PHOTO_PIXELS, MAX_PHOTOS, PHOTO_FORMATS
 from .notifications import _notify_staff
+
+
+@dataclass(frozen=True)
+class DoorLookup:
+    """The household at a building's door, as a caller read it (None: there is none)."""
+
+    building_id: int
+    number: str
+    household_id: int | None
 
 
 def photo_prepare(upload) -> ContentFile:
@@ -101,8 +111,13 @@ def request_submit(
     long=None,
     by: User | None = None,
     submitted_at: dt.datetime | None = None,
+    door: DoorLookup | None = None,
 ) -> ServiceRequest:
-    """Save a resident's request (from the public form, Open311, or staff taking it by phone or at the counter)."""
+    """Save a resident's request (from the public form, Open311, or staff taking it by phone or at the counter).
+
+    ``door``: the household at ``building`` and ``door_number`` as the caller has already read it with the
+    building (the resident form: ``selectors.public_form_post``); used only when it names that building and
+    door, else the household is looked up here."""
     if by is not None:
         ensure_in_scope(by, community)
     errors = {}
@@ -160,10 +175,14 @@ def request_submit(
     household_id = None
     door_number = (door_number or "").strip()
     if building is not None and door_number:
-        # the key alone (a building's door numbers are unique): the request links the household, nothing reads it
-        household_id = (
-            Household.objects.filter(building_id=building.pk, number=door_number).values_list("pk", flat=True).first()
-        )
+        if door is not None and door.building_id == building.pk and door.number == door_number:
+            household_id = door.household_id
+        else:  # the key alone (a building's door numbers are unique): the request links it, nothing reads it
+            household_id = (
+                Household.objects.filter(building_id=building.pk, number=door_number)
+                .values_list("pk", flat=True)
+                .first()
+            )
     now = submitted_at or timezone.now()
     accept_due, resolve_due = _deadlines(category, now)
     full_address = " ".join(p for p in [str(building.name) if building else "", door_number, address.strip()] if p)

@@ -83,3 +83,56 @@ def test_a_post_links_the_household_of_its_building_and_door(client, community_a
         req = ServiceRequest.objects.get(contact_phone=phone)
         assert req.household == household and req.building == building_a
         assert req.history.get().household_id == (household.pk if household else None)
+
+
+def test_a_post_reads_its_community_building_and_door_in_one_query(client, community_a, community_b, category):
+    """``selectors.public_form_post``: the building (with its zone) as the ORM builds it, only if it is the
+    community's, and the household at its door; the post then reads no other row before it writes."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+
+    from community.models import Building, Household
+    from services import selectors
+    from services.models import ServiceRequest
+
+    building = f.BuildingFactory(zone=f.ZoneFactory(community=community_a), name="5号楼")
+    door = Household.objects.create(building=building, number="1-502")
+    elsewhere = f.BuildingFactory(zone=f.ZoneFactory(community=community_b))
+
+    found = selectors.public_form_post(community_a.code, category.pk, str(building.pk), " 1-502 ")
+    loaded = Building.objects.select_related("zone").get(pk=building.pk)
+    assert (found.community, found.category) == (community_a, category)
+    assert [getattr(found.building, f.attname) for f in Building._meta.concrete_fields] == [
+        getattr(loaded, f.attname) for f in Building._meta.concrete_fields
+    ]
+    assert found.building.zone.community_id == community_a.pk and found.building.zone.name == loaded.zone.name
+    assert (found.door.building_id, found.door.number, found.door.household_id) == (building.pk, "1-502", door.pk)
+    assert selectors.public_form_post(community_a.code, category.pk, building.pk, "9-9").door.household_id is None
+    assert selectors.public_form_post(community_a.code, category.pk, building.pk, "").door is None
+    other = selectors.public_form_post(community_a.code, category.pk, elsewhere.pk, "1-502")
+    assert other.building is None and other.door is None  # another community's building is no choice here
+    assert selectors.public_form_post(community_a.code, category.pk, "abc", "1-502").building is None
+
+    data = {
+        "community": community_a.pk,
+        "category": category.pk,
+        "building": building.pk,
+        "door_number": "1-502",
+        "description": "楼道灯坏了，晚上看不见",
+        "contact_name": "王阿姨",
+        "contact_phone": "13800138009",
+        "consent": "on",
+        "answer_location": "stair",
+    }
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post(reverse("services:submit"), data)
+    assert response.status_code == 302, response.content.decode()[:1000]
+    reads = [q["sql"] for q in queries.captured_queries if q["sql"].lstrip().upper().startswith("SELECT")]
+    assert len(reads) == 1, reads  # the community, the kind of request, the building and the door
+    req = ServiceRequest.objects.get(contact_phone="13800138009")
+    assert (req.building, req.household) == (building, door)
+    refused = client.post(
+        reverse("services:submit"), {**data, "building": elsewhere.pk, "contact_phone": "13800138010"}
+    )
+    assert refused.status_code == 400 and not ServiceRequest.objects.filter(contact_phone="13800138010").exists()
