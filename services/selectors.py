@@ -57,7 +57,7 @@ def public_category(value) -> ServiceCategory | None:
     return None if pk is None else ServiceCategory.objects.active().filter(pk=pk).first()
 
 
-# the rows of ``public_form_target``, kept in each worker by their ``updated_at``: a changed row is a new key
+# the rows the resident form names, kept in each worker by their ``updated_at``: a changed row is a new key
 _KEPT_ROW_TIMEOUT = 600
 
 
@@ -77,63 +77,49 @@ def _kept_row(model, pk: int | None, changed):
     return row
 
 
-def public_form_target(community_value, category_value) -> tuple[Community | None, ServiceCategory | None]:
+@dataclass(frozen=True)
+class FormTarget:
+    """What the resident form's page or post names, read in one query (``public_form_page``,
+    ``public_form_post``)."""
+
+    community: Community | None
+    category: ServiceCategory | None
+    buildings: str | None = None  # the page: the community's ``buildings_version``
+    building: Building | None = None  # the post: the posted building, if it is the community's (with its zone)
+    door: DoorLookup | None = None  # the post: the household at that building's posted door
+
+
+def public_form_page(community_value, category_value) -> FormTarget:
     """The community and the active kind of request the resident form names, as ``public_community`` and
-    ``public_category`` find them, from one query of their ids and ``updated_at``.
+    ``public_category`` find them, and the community's ``buildings_version`` (what the page's building list is
+    kept under), from one query.
 
     The form is opened and posted by every resident of a county: its two rows are read from the worker's
     memory while their ``updated_at`` stands, where two ORM queries cost more CPU than the rest of a page
     view.  A row saved since is loaded again; a kind of request made inactive is refused at once (``active``
     is read by the query itself)."""
-    found = _form_target(community_value, category_value)
-    return found.community, found.category
+    return _form_target(community_value, category_value, page=True)
 
 
-def public_form_page(community_value, category_value) -> tuple[Community | None, ServiceCategory | None, str | None]:
-    """``public_form_target``, and the community's ``buildings_version`` (what the page's building list is kept
-    under), read in the same query."""
-    found = _form_target(community_value, category_value, buildings=True)
-    return found.community, found.category, found.buildings
-
-
-@dataclass(frozen=True)
-class FormPost:
-    """What a post of the resident form names, read in one query (``public_form_post``)."""
-
-    community: Community | None
-    category: ServiceCategory | None
-    building: Building | None  # the posted building, if it is one of the community's (its zone with it)
-    door: DoorLookup | None  # the household at that building and the posted door (for ``request_submit``)
-
-
-def public_form_post(community_value, category_value, building_value, door_value) -> FormPost:
-    """``public_form_target``, the posted building (if it is the community's) and the household at its door, in
-    one query: the form's post reads no other row before it writes (``PublicRequestForm`` takes the building,
-    ``request_submit`` the household)."""
-    door = str(door_value or "").strip()
-    return _form_target(community_value, category_value, post=True, building=_id(building_value), door=door[:20])
-
-
-@dataclass(frozen=True)
-class _Found:
-    community: Community | None
-    category: ServiceCategory | None
-    buildings: str | None = None
+def public_form_post(community_value, category_value, building_value, door_value) -> FormTarget:
+    """The community and kind of request as ``public_form_page`` finds them, the posted building (if it is the
+    community's) and the household at its door, in one query: the form's post reads no other row before it
+    writes (``PublicRequestForm`` takes the building, ``request_submit`` the household)."""
+    return _form_target(
+        community_value, category_value, building=_id(building_value), door=str(door_value or "").strip()
+    )
 
 
 _BUILDING_FIELDS = [field.attname for field in Building._meta.concrete_fields]
 _ZONE_FIELDS = [field.attname for field in Zone._meta.concrete_fields]
 
 
-def _form_target(
-    community_value, category_value, *, buildings: bool = False, post: bool = False, building=None, door: str = ""
-):
+def _form_target(community_value, category_value, *, page: bool = False, building=None, door: str = ""):
     code = str(community_value or "").strip()
     if not code or len(code) > 32:
         code = None
     community_id = _id(code) if code else None
     category_id = _id(category_value)
-    posted = post and building is not None
     columns = [f"b.{name} AS b_{name}" for name in _BUILDING_FIELDS] + [
         f"z.{name} AS z_{name}" for name in _ZONE_FIELDS
     ]
@@ -151,7 +137,8 @@ def _form_target(
         f"LEFT JOIN LATERAL (SELECT id FROM {Household._meta.db_table} "
         "WHERE building_id = bz.b_id AND number = %s) AS h ON %s"
     )
-    params = [code, community_id, code, category_id, buildings and code is not None]
+    posted = building is not None
+    params = [code, community_id, code, category_id, page and code is not None]
     params += [building, posted, door, posted and bool(door)]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -160,17 +147,13 @@ def _form_target(
     aggregate, household_id, building_row = row[4:8], row[8], row[9:]
     community = _kept_row(Community, found_community, community_changed)
     category = _kept_row(ServiceCategory, found_category, category_changed)
-    if not post:
-        version = None
-        if buildings and community is not None:
-            version = community_selectors.format_buildings_version(*aggregate)
-        return _Found(community, category, version)
+    version = community_selectors.format_buildings_version(*aggregate) if page and community is not None else None
     chosen = None
     if building_row[0] is not None:  # the building's row and its zone's, as the ORM would build them
         chosen = Building.from_db(connection.alias, _BUILDING_FIELDS, building_row[: len(_BUILDING_FIELDS)])
         chosen.zone = Zone.from_db(connection.alias, _ZONE_FIELDS, building_row[len(_BUILDING_FIELDS) :])
     looked_up = DoorLookup(chosen.pk, door, household_id) if chosen is not None and door else None
-    return FormPost(community, category, chosen, looked_up)
+    return FormTarget(community, category, version, chosen, looked_up)
 
 
 def public_request(*, code: str):

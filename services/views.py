@@ -84,17 +84,15 @@ def index(request):
 def submit(request):
     """Step 2: the form itself; a valid post saves the request and shows its tracking code."""
     if request.method == "POST":  # the building and its door's household are read in the same query
-        posted = selectors.public_form_post(
+        target = selectors.public_form_post(
             request.POST.get("community"),
             request.POST.get("category"),
             request.POST.get("building"),
             request.POST.get("door_number"),
         )
-        community, category, buildings = posted.community, posted.category, None
     else:  # the page is kept under its community's buildings too, read in the same query
-        community, category, buildings = selectors.public_form_page(
-            request.GET.get("community"), request.GET.get("category")
-        )
+        target = selectors.public_form_page(request.GET.get("community"), request.GET.get("category"))
+    community, category = target.community, target.category
     if community is None or category is None:
         # step 1 again, keeping the community when it is known (the landing page links here with it alone)
         index = reverse("services:index")
@@ -102,7 +100,7 @@ def submit(request):
     if request.method == "GET":
         # the same page for every resident of this community and kind of request, but for the CSRF token: the
         # form is built only when the page is rendered
-        keys = PublicRequestForm.part_keys(community, category, buildings)
+        keys = PublicRequestForm.part_keys(community, category, target.buildings)
         key = f"{':'.join(keys.values())}:{community.updated_at.timestamp():.6f}:{int(elderly_mode_on(request))}"
 
         def context():
@@ -122,7 +120,7 @@ def submit(request):
         return too_many(request, wait)
 
     form = PublicRequestForm(
-        request.POST, request.FILES, community=community, category=category, building=posted.building
+        request.POST, request.FILES, community=community, category=category, building=target.building
     )
     if form.is_bot():
         # answer as if it worked, save nothing
@@ -142,7 +140,7 @@ def submit(request):
                 answers=form.answers(),
                 photos=data.get("photos") or [],
                 channel=Channel.WEB,
-                door=posted.door,
+                door=target.door,
             )
         except ValidationError as exc:
             for field, messages in exc.message_dict.items():

@@ -277,62 +277,69 @@ def test_the_forms_kept_parts_are_the_form_rendered_whole_and_shared_between_kin
     assert not [sql for sql in read if 'FROM "community_building"' in sql], queries.dump()  # no building list
 
 
+def _rows(community_value, category_value):
+    """The community and the kind of request the form's page finds (``selectors.public_form_page``)."""
+    from services import selectors
+
+    target = selectors.public_form_page(community_value, category_value)
+    return target.community, target.category
+
+
 def test_the_form_finds_its_rows_by_code_or_id_and_reads_their_changes_at_once(
     client, community_a, community_b, category, count_queries
 ):
-    """``selectors.public_form_target``: the community by its code (winning over an equal id) or its id, an
+    """``selectors.public_form_page``: the community by its code (winning over an equal id) or its id, an
     active kind of request by its id; the rows kept in the worker are reloaded once saved, and a kind of
     request made inactive, even by an update that leaves ``updated_at`` as it was, is refused at once."""
-    from services import selectors
-
-    assert selectors.public_form_target(community_a.code, category.pk) == (community_a, category)
-    assert selectors.public_form_target(str(community_a.pk), str(category.pk)) == (community_a, category)
+    assert _rows(community_a.code, category.pk) == (community_a, category)
+    assert _rows(str(community_a.pk), str(category.pk)) == (community_a, category)
     community_b.code = str(community_a.pk)  # a code that equals another community's id
     community_b.save()
-    assert selectors.public_form_target(str(community_a.pk), category.pk)[0] == community_b
-    assert selectors.public_form_target("", category.pk) == (None, category)
+    assert _rows(str(community_a.pk), category.pk)[0] == community_b
+    assert _rows("", category.pk) == (None, category)
     for community, kind in (("abc", "x"), ("9" * 40, "9" * 40), (None, None), ("0", -1), ("1 OR 1=1", "1;")):
-        assert selectors.public_form_target(community, kind) == (None, None)
+        assert _rows(community, kind) == (None, None)
 
     with count_queries() as kept:
-        found, kind = selectors.public_form_target(community_a.code, category.pk)
+        found, kind = _rows(community_a.code, category.pk)
     assert len(kept) == 1 and found.name == community_a.name and kind.questions == category.questions
     community_a.name = "东风新社区"
     community_a.save()
-    found, _kind = selectors.public_form_target(community_a.code, category.pk)
+    found, _kind = _rows(community_a.code, category.pk)
     assert found.name == "东风新社区"
     url = f"{reverse('services:submit')}?community={community_a.code}&category={category.pk}"
     assert "东风新社区" in client.get(url).content.decode()
 
     type(category).objects.filter(pk=category.pk).update(active=False)
-    assert selectors.public_form_target(community_a.code, category.pk) == (community_a, None)
+    assert _rows(community_a.code, category.pk) == (community_a, None)
     assert client.get(url).status_code == 302
 
 
 def test_the_page_reads_its_buildings_version_in_the_query_that_finds_its_community(
     client, community_a, community_b, category, building_a, count_queries
 ):
-    """``selectors.public_form_page``: the rows of ``public_form_target`` and the community's
+    """``selectors.public_form_page``: the community and kind of request (``_rows``) and the community's
     ``buildings_version`` in one query; a building added, renamed or moved changes it, as the form's own
     version does, and the kept page shows the change."""
     from community import selectors as community_selectors
     from services import selectors
     from tests import factories as f
 
-    selectors.public_form_target(community_a.code, category.pk)  # the rows kept in the worker
+    _rows(community_a.code, category.pk)  # the rows kept in the worker
     with count_queries() as one:
-        found, kind, version = selectors.public_form_page(community_a.code, category.pk)
-    assert len(one) == 1 and (found, kind) == (community_a, category)
+        target = selectors.public_form_page(community_a.code, category.pk)
+    version = target.buildings
+    assert len(one) == 1 and (target.community, target.category) == (community_a, category)
     assert version == community_selectors.buildings_version(community_a)
-    assert selectors.public_form_page(community_b.code, category.pk)[2] == community_selectors.buildings_version(
-        community_b
+    assert selectors.public_form_page(community_b.code, category.pk).buildings == (
+        community_selectors.buildings_version(community_b)
     )
-    assert selectors.public_form_page("abc", category.pk) == (None, category, None)
+    assert selectors.public_form_page("abc", category.pk) == selectors.FormTarget(None, category)
 
     url = f"{reverse('services:submit')}?community={community_a.pk}&category={category.pk}"
     assert "3号楼" in client.get(url).content.decode()
     added = f.BuildingFactory(zone=building_a.zone, name="新建9号楼")
-    assert selectors.public_form_page(community_a.code, category.pk)[2] != version
+    assert selectors.public_form_page(community_a.code, category.pk).buildings != version
     assert "新建9号楼" in client.get(url).content.decode()
     added.name = "改名9号楼"
     added.save()
