@@ -102,10 +102,10 @@ def limited(request, *counts: Count) -> int | None:
     return wait
 
 
-def count_windows(entries: list[tuple[str, int, int]]) -> list[int]:
-    """Each ``(key, by, expires)`` in the default cache: its count after adding ``by`` (0 only reads it), a new
-    count expiring after ``expires`` seconds; with Redis, one round trip for them all."""
-    cache = caches["default"]
+def count_windows(entries: list[tuple[str, int, int]], cache=None) -> list[int]:
+    """Each ``(key, by, expires)`` in ``cache`` (the default one unless given): its count after adding ``by`` (0
+    only reads it), a new count expiring after ``expires`` seconds; with Redis, one round trip for them all."""
+    cache = cache if cache is not None else caches["default"]
     count_windows = getattr(cache, "count_windows", None)
     if count_windows is not None:
         return count_windows(entries)

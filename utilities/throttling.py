@@ -17,7 +17,7 @@ import logging
 from rest_framework import throttling
 
 from utilities.cache import CACHE_ERRORS
-from utilities.ratelimit import count_windows
+from utilities.ratelimit import EXPIRY_FUDGE, count_windows
 
 logger = logging.getLogger(__name__)
 
@@ -41,8 +41,7 @@ class UserRateThrottle(throttling.UserRateThrottle):
 
     def _count(self, key: str) -> int:
         """This request counted in its window: the window's count so far (one round trip to Redis)."""
-        expires = self.duration + 60  # past the window's end, so a count never restarts inside its window
-        return count_windows([(key, 1, expires)])[0]
+        return count_windows([(key, 1, self.duration + EXPIRY_FUDGE)], self.cache)[0]
 
     def wait(self):
         return max(self.window_end - self.now, 0.0)

@@ -11,6 +11,7 @@ from services import actions
 from services.choices import Channel, NotificationStatus
 from services.models import Notification
 from tests import factories as f
+from tests.services.test_requests import submit_data
 
 
 def _submit(community, category):
@@ -68,15 +69,7 @@ def test_a_post_links_the_household_of_its_building_and_door(client, community_a
 
     door = Household.objects.create(building=building_a, number="2-301")
     Household.objects.create(building=building_a, number="2-302")
-    data = {
-        "community": community_a.pk,
-        "category": category.pk,
-        "building": building_a.pk,
-        "description": "楼道灯坏了，晚上看不见",
-        "contact_name": "王阿姨",
-        "consent": "on",
-        "answer_location": "stair",
-    }
+    data = submit_data(community_a, category, building=building_a.pk, address="")
     for number, phone, household in (("2-301", "13800138001", door), ("9-999", "13800138002", None)):
         response = client.post(reverse("services:submit"), {**data, "door_number": number, "contact_phone": phone})
         assert response.status_code == 302, response.content.decode()[:1000]
@@ -114,17 +107,9 @@ def test_a_post_reads_its_community_building_and_door_in_one_query(client, commu
     assert other.building is None and other.door is None  # another community's building is no choice here
     assert selectors.public_form_post(community_a.code, category.pk, "abc", "1-502").building is None
 
-    data = {
-        "community": community_a.pk,
-        "category": category.pk,
-        "building": building.pk,
-        "door_number": "1-502",
-        "description": "楼道灯坏了，晚上看不见",
-        "contact_name": "王阿姨",
-        "contact_phone": "13800138009",
-        "consent": "on",
-        "answer_location": "stair",
-    }
+    data = submit_data(
+        community_a, category, building=building.pk, door_number="1-502", address="", contact_phone="13800138009"
+    )
     with CaptureQueriesContext(connection) as queries:
         response = client.post(reverse("services:submit"), data)
     assert response.status_code == 302, response.content.decode()[:1000]
