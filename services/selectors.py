@@ -38,11 +38,18 @@ def _id(value) -> int | None:
     return int(value) if value.isdigit() and len(value) <= 18 else None
 
 
+def _text(value, max_length: int) -> str | None:
+    """A posted text as the column it is compared with can hold it; None for one that no row can have (too
+    long, or with a NUL byte, which PostgreSQL refuses in any string)."""
+    value = str(value or "").strip()
+    return value if value and len(value) <= max_length and "\x00" not in value else None
+
+
 def public_community(value) -> Community | None:
     """A community named by a public link: its 12-digit code (the landing page's links) or its id (the forms'
     own links); one query, the code winning over an equal id."""
-    value = str(value or "").strip()
-    if not value or len(value) > 32:
+    value = _text(value, 32)
+    if value is None:
         return None
     matches = Q(code=value)
     if (pk := _id(value)) is not None:
@@ -105,9 +112,8 @@ def public_form_post(community_value, category_value, building_value, door_value
     """The community and kind of request as ``public_form_page`` finds them, the posted building (if it is the
     community's) and the household at its door, in one query: the form's post reads no other row before it
     writes (``PublicRequestForm`` takes the building, ``request_submit`` the household)."""
-    return _form_target(
-        community_value, category_value, building=_id(building_value), door=str(door_value or "").strip()
-    )
+    door = _text(door_value, Household._meta.get_field("number").max_length) or ""
+    return _form_target(community_value, category_value, building=_id(building_value), door=door)
 
 
 _BUILDING_FIELDS = [field.attname for field in Building._meta.concrete_fields]
@@ -115,9 +121,7 @@ _ZONE_FIELDS = [field.attname for field in Zone._meta.concrete_fields]
 
 
 def _form_target(community_value, category_value, *, page: bool = False, building=None, door: str = ""):
-    code = str(community_value or "").strip()
-    if not code or len(code) > 32:
-        code = None
+    code = _text(community_value, 32)
     community_id = _id(code) if code else None
     category_id = _id(category_value)
     columns = [f"b.{name} AS b_{name}" for name in _BUILDING_FIELDS] + [

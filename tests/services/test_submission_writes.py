@@ -121,3 +121,20 @@ def test_a_post_reads_its_community_building_and_door_in_one_query(client, commu
         reverse("services:submit"), {**data, "building": elsewhere.pk, "contact_phone": "13800138010"}
     )
     assert refused.status_code == 400 and not ServiceRequest.objects.filter(contact_phone="13800138010").exists()
+
+
+def test_a_nul_byte_or_an_overlong_value_names_no_row_and_is_no_500(client, community_a, category):
+    """PostgreSQL refuses a NUL byte in any string: the form's community and door are refused before the query."""
+    from django.urls import reverse
+
+    from services import selectors
+
+    building = f.BuildingFactory(zone=f.ZoneFactory(community=community_a))
+    for door in ("1-101\x00", "9" * 200):
+        found = selectors.public_form_post(community_a.code, category.pk, building.pk, door)
+        assert found.building == building and found.door is None
+    assert selectors.public_form_page(f"{community_a.code}\x00", category.pk).community is None
+    assert selectors.public_community(f"{community_a.code}\x00") is None
+    bad = submit_data(community_a, category, building=building.pk, door_number="1-1\x00", address="")
+    assert client.post(reverse("services:submit"), bad).status_code == 400
+    assert client.get(reverse("services:index"), {"community": "1\x00"}).status_code == 200
