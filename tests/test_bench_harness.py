@@ -1,7 +1,11 @@
 """``make bench``'s medians (tests/benchmarks/harness.py): a fast path is sampled more than ``--runs`` times."""
 
+import re
 import time
 
+import pytest
+
+from tests import factories as f
 from tests.benchmarks import harness
 
 
@@ -23,3 +27,55 @@ def test_a_slow_path_keeps_its_runs_and_no_time_asked_for_keeps_them_too():
     calls.clear()
     harness.median_ms(lambda: calls.append(1), runs=3, warm=0)
     assert len(calls) == 3
+
+
+# --- the lists' floors (tests/benchmarks/floor_lists.py): the same rows, built plainly ----------------------------
+
+
+def _ids(client, url) -> list[int]:
+    response = client.get(url)
+    assert response.status_code == 200, response.content[:300]
+    return [row["id"] for row in response.json()["results"]]
+
+
+@pytest.mark.django_db
+@pytest.mark.urls("tests.benchmarks.floor_lists")
+def test_each_list_floor_serves_the_rows_of_its_platform_path(
+    client, official, community_a, community_b, make_in_community
+):
+    from community.models import Resident
+    from partybuild.models import PartyMember
+
+    for community in (community_a, community_b):
+        for _ in range(2):
+            make_in_community(Resident, community)
+            make_in_community(PartyMember, community)
+    other_county = f.CountyFactory(name="别县", code="340122")  # another county's rows are in neither list
+    elsewhere = f.CommunityFactory(town=f.TownFactory(county=other_county, name="别镇"), name="别社区")
+    make_in_community(Resident, elsewhere)
+    make_in_community(PartyMember, elsewhere)
+    client.force_login(official)
+
+    for platform, floor in (
+        ("/api/v1/residents/", "/floor/api/residents/"),
+        ("/api/v1/partybuild/members/", "/floor/api/members/"),
+    ):
+        ids = _ids(client, platform)
+        assert len(ids) >= 4 and ids == _ids(client, floor)
+
+    page = client.get("/floor/admin/community/resident/").content.decode()
+    linked = {int(pk) for pk in re.findall(r'href="/floor/admin/community/resident/(\d+)/change/', page)}
+    shown = Resident.objects.filter(household__building__zone__community__in=[community_a, community_b])
+    assert len(linked) >= 4 and linked == set(shown.values_list("pk", flat=True))
+
+
+def test_every_floor_is_placed_after_its_path_and_measured_with_its_bare_sql():
+    from tests.benchmarks import floor_lists
+    from tests.benchmarks.harness import Bench
+
+    paths = {name: Bench(name=name, run=lambda ctx: None, bare_sql=f"SELECT '{name}'") for name in floor_lists.FLOORS}
+    paths["other"] = Bench(name="other", run=lambda ctx: None)
+    floors = floor_lists.floor_benches(paths)
+    assert set(floors) == set(floor_lists.FLOORS)
+    for name, (floor,) in floors.items():
+        assert floor.bare_sql == paths[name].bare_sql and floor.goal_ratio is None and floor.goal_ms is None

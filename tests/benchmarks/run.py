@@ -96,9 +96,14 @@ def setup_django() -> None:
 
     django.setup()
     from django.conf import settings
+    from django.template import Template
     from django.test.utils import setup_test_environment
 
+    render = Template._render
     setup_test_environment()  # test client host, locmem mail
+    # ...but templates render as in production: the test environment makes each render send a signal that the
+    # test client answers by copying the template's context (a tenth of an admin changelist's time)
+    Template._render = render
     settings.DEBUG = False  # time the paths as production runs them (no query log)
     # a signed-in session's idle end is moved once a minute (utilities.sessions): its write would land in a
     # path's counted request whenever that minute turns between the warm-up and the count, so the small and
@@ -315,6 +320,18 @@ def app_benches():
     return found
 
 
+def with_floors(benches: list) -> list:
+    """``benches`` with each list's floor (``floor_lists``) measured right after the path it is the floor of."""
+    from tests.benchmarks.floor_lists import floor_benches
+
+    floors = floor_benches({bench.name: bench for bench in benches})
+    placed = []
+    for bench in benches:
+        placed.append(bench)
+        placed.extend(floors.get(bench.name, []))
+    return placed
+
+
 # --- generation and the plain COPY it is compared with ------------------------------------------
 
 
@@ -432,10 +449,14 @@ def generation_results(gen_ctx, county) -> list:
 def main(argv=None) -> int:
     args = parse_args(argv)
     setup_django()
+    from django.conf import settings
     from django.core.management import call_command
+    from django.urls import clear_url_caches
 
     from tests.benchmarks.harness import MAX_SAMPLES, BenchContext, Result, format_table, measure, official_of
 
+    settings.ROOT_URLCONF = "tests.benchmarks.floor_lists"  # the platform's URLs and the lists' floors
+    clear_url_caches()
     call_command("migrate", interactive=False, verbosity=0)
     county, gen_ctx = ensure_county(
         args.county_code,
@@ -448,7 +469,7 @@ def main(argv=None) -> int:
     small_county, _ = ensure_county(SMALL_CODE, towns=1, communities=2, households=4, seed=3, reuse=True)
     full = BenchContext("full", county, official_of(county, BENCH_USERS[0]))
     small = BenchContext("small", small_county, official_of(small_county, BENCH_USERS[1]))
-    benches = core_benches(args.deep_page) + app_benches()
+    benches = with_floors(core_benches(args.deep_page) + app_benches())
     if args.only:
         words = [w.strip() for w in args.only.split(",") if w.strip()]
         benches = [b for b in benches if any(w in b.name for w in words)]
