@@ -362,6 +362,8 @@ class JournalEntry(TimeStamped):
             models.Index(fields=["community", "status", "date"], name="funding_entry_comm_status_date"),
             # county-wide reports over a few days (the edges of whole months) find their vouchers by date
             models.Index(fields=["date"], condition=Q(status=EntryStatus.POSTED), name="funding_entry_posted_date"),
+            # the voucher list's year filter reads its first year here (admin.FiscalYearFilter)
+            models.Index(fields=["year"], name="funding_entry_year"),
         ]
         constraints = [
             models.UniqueConstraint(
