@@ -15,10 +15,24 @@ from simple_history.admin import SimpleHistoryAdmin
 from utilities.pagination_admin import EstimatedCountPaginator
 
 from .actions import personal_data_log, record_save
+from .dashboard_links import unit_filter
 from .masking import mask_value, masked_fields, masked_path
-from .models import PersonalDataAccess
+from .models import Community, PersonalDataAccess, Town
 from .permissions import may_reveal
 from .scoping import ADD, CHANGE, DELETE, VIEW, ensure_in_scope, grants, reaches, scope_of
+
+
+def _filter_field(model, path: str):
+    """The foreign key a list filter's path ends at, or None (a plain field, or no field of the model)."""
+    try:
+        field = get_fields_from_path(model, path)[-1]
+    except (FieldDoesNotExist, NotRelationField):
+        return None
+    return field if field.is_relation and field.many_to_one else None
+
+
+def _names(field, model) -> bool:
+    return field is not None and field.related_model is model
 
 
 def scoped_queryset_for(model, request, action=VIEW):
@@ -199,19 +213,36 @@ class ScopedAdminMixin(PersonalDataAdminMixin):
         return qs
 
     def get_list_filter(self, request):
-        """Foreign-key filters list only what the user may reach."""
-
+        """Foreign-key filters list only what the user may reach, and the list's community is chosen through the
+        unit filter's tree (``dashboard_links.unit_filter``: the towns, then a town's communities) rather than
+        from a list of every community of the county: a list filter naming the community (and its town) is
+        that filter, declared or not."""
+        entries = list(super().get_list_filter(request))
+        fields = {entry: _filter_field(self.model, entry) for entry in entries if isinstance(entry, str)}
+        declared = next((entry for entry in entries if getattr(entry, "community_path", None)), None)
+        if declared is not None:
+            unit_path = declared.community_path
+        else:
+            unit_path = next((path for path, field in fields.items() if _names(field, Community)), None)
         scoped = []
-        for entry in super().get_list_filter(request):
-            if isinstance(entry, str):
-                try:
-                    field = get_fields_from_path(self.model, entry)[-1]
-                except (FieldDoesNotExist, NotRelationField):
-                    field = None
-                if field is not None and field.is_relation and field.many_to_one:
-                    entry = (entry, ScopedRelatedFilter)
+        for entry in entries:
+            field = fields.get(entry) if isinstance(entry, str) else None
+            if field is not None and entry == unit_path:
+                if declared is None:
+                    scoped.append(self._unit_filter(unit_path))
+                continue
+            if field is not None and unit_path and entry == f"{unit_path}__town" and _names(field, Town):
+                continue
+            if field is not None:
+                entry = (entry, ScopedRelatedFilter)
             scoped.append(entry)
         return scoped
+
+    def _unit_filter(self, path: str):
+        kept = self.__dict__.setdefault("_unit_filters", {})
+        if path not in kept:
+            kept[path] = unit_filter(path)
+        return kept[path]
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if "queryset" not in kwargs:

@@ -16,7 +16,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from .choices import ScopeLevel
-from .models import Community, County, Town
+from .scoping import scope_of
+from .selectors import unit_choices
 
 
 def unit_value(scope) -> str:
@@ -44,6 +45,11 @@ def rows_link(url: str, scope, period=None, *, date_field: str = "", date_only: 
     return f"{url}?{urlencode(params, safe=',')}"
 
 
+def chosen_unit(request) -> tuple[str, int] | None:
+    """The unit a list's ``?unit=`` chose (``("community", 5)``), or None; not checked against any scope."""
+    return _parse(request.GET.get("unit"))
+
+
 def _parse(value: str | None) -> tuple[str, int] | None:
     if not value or "-" not in value:
         return None
@@ -51,13 +57,6 @@ def _parse(value: str | None) -> tuple[str, int] | None:
     if level not in {ScopeLevel.COUNTY, ScopeLevel.TOWN, ScopeLevel.COMMUNITY} or not pk.isdigit():
         return None
     return level, int(pk)
-
-
-def _unit_name(level: str, pk: int) -> str:
-
-    model = {ScopeLevel.COUNTY: County, ScopeLevel.TOWN: Town, ScopeLevel.COMMUNITY: Community}[level]
-    unit = model.objects.filter(pk=pk).first()
-    return str(unit) if unit else str(pk)
 
 
 def unit_filter(community_path: str = "community", *, town_path: str = "", county_path: str = "", many: bool = False):
@@ -75,9 +74,10 @@ def unit_filter(community_path: str = "community", *, town_path: str = "", count
         title = _("unit")
         parameter_name = "unit"
 
+        community_path = paths[ScopeLevel.COMMUNITY]
+
         def lookups(self, request, model_admin):
-            unit = _parse(self.value())
-            return [(self.value(), _unit_name(*unit))] if unit else []
+            return unit_choices(scope=scope_of(request.user), unit=_parse(self.value()))
 
         def queryset(self, request, queryset):
             unit = _parse(self.value())

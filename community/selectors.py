@@ -202,6 +202,52 @@ def dashboard_target(*, user, level: str | None, pk):
     return Target(level, obj)
 
 
+INDENT = "\u3000"  # an ideographic space: a community under its town in a list of links
+
+
+def unit_choices(*, scope: Scope | None, unit: tuple[str, int] | None) -> list[tuple[str, str]]:
+    """The units a list's unit filter offers (``[("town-3", "城关镇"), …]``): one level of the county → town →
+    community tree at a time, only what ``scope`` reaches, in one query.
+
+    With nothing chosen: the towns (the counties, for a scope over several) when the reachable communities
+    lie in more than one, else the communities; one community offers nothing.  With a county chosen: it and
+    its towns; with a town: it and its communities; with a community: its town and the town's communities.
+    A unit outside the scope is offered as nothing, not named.
+    """
+    if scope is None:
+        return []
+    rows = list(
+        Community.objects.for_scope(scope)
+        .order_by("town__county__code", "town__code", "code")
+        .values_list("pk", "name", "town_id", "town__name", "town__county_id", "town__county__name")
+    )
+    counties = {row[4]: row[5] for row in rows}
+    towns = {row[2]: (row[3], row[4]) for row in rows}
+    by_community = {row[0]: row for row in rows}
+
+    def communities_of(town_id):
+        return [(f"community-{pk}", f"{INDENT}{name}") for pk, name, town, *_rest in rows if town == town_id]
+
+    def towns_of(county_id):
+        return [(f"town-{pk}", name) for pk, (name, county) in towns.items() if county == county_id]
+
+    level, pk = unit if unit else (None, None)
+    if level == ScopeLevel.COMMUNITY and pk in by_community:
+        town_id = by_community[pk][2]
+        return [(f"town-{town_id}", towns[town_id][0]), *communities_of(town_id)]
+    if level == ScopeLevel.TOWN and pk in towns:
+        return [(f"town-{pk}", towns[pk][0]), *communities_of(pk)]
+    if level == ScopeLevel.COUNTY and pk in counties:
+        return [(f"county-{pk}", counties[pk]), *towns_of(pk)]
+    if len(counties) > 1:
+        return [(f"county-{pk}", name) for pk, name in counties.items()]
+    if len(towns) > 1:
+        return towns_of(next(iter(counties)))
+    if len(rows) > 1:
+        return [(f"community-{pk}", name) for pk, name, *_rest in rows]
+    return []
+
+
 def dashboard_children(*, target):
     """The units one level down, for drill-down links."""
 

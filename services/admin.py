@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from community.admin_base import ScopedAdmin, ScopedPlainAdmin, scoped_queryset_for
 from community.choices import ScopeLevel
-from community.dashboard_links import unit_filter
+from community.dashboard_links import chosen_unit, unit_filter
 from community.models import Building, Department, Resident
 from community.scoping import CHANGE, VIEW, permitted, scope_of
 
@@ -131,11 +131,19 @@ class BuildingFilter(admin.SimpleListFilter):
     parameter_name = "building"
 
     def lookups(self, request, model_admin):
-        community = request.GET.get("community__id__exact")
-        buildings = Building.objects.for_user(request.user).select_related("zone__community")
-        if community:
-            buildings = buildings.filter(zone__community_id=community)
-        return [(b.pk, str(b)) for b in buildings.order_by("zone__community__code", "name")[:300]]
+        """The buildings of one community: the one the list's unit filter chose, or the user's own; a county's
+        thousands of buildings are no list to choose from (choose the community first)."""
+        scope = scope_of(request.user)
+        unit = chosen_unit(request)
+        if unit is not None and unit[0] == ScopeLevel.COMMUNITY:
+            community = unit[1]
+        elif scope is not None and scope.level == ScopeLevel.COMMUNITY:
+            community = scope.community_id
+        else:
+            return []
+        buildings = Building.objects.for_user(request.user).filter(zone__community_id=community)
+        rows = buildings.order_by("zone__name", "name").values_list("pk", "zone__name", "name")[:300]
+        return [(pk, f"{zone} {name}") for pk, zone, name in rows]
 
     def queryset(self, request, queryset):
         if self.value():
