@@ -52,15 +52,6 @@ class ScopedRelatedFilter(admin.RelatedFieldListFilter):
         return field.get_choices(include_blank=False, ordering=ordering, limit_choices_to={"pk__in": reachable})
 
 
-def scale_date_filter(path: str) -> tuple:
-    """The date filter of a list of hundreds of thousands of rows, in place of a ``date_hierarchy``: Django's
-    own (today, the past 7 days, this month, this year), whose choices cost no query.  A drill-down works out
-    its first and last date and then its years over every row of the scope, on each page: 0.5 to 3 s at a
-    county's vouchers, ledger lines or visits.  Its ranges are index-friendly ``__gte``/``__lt`` filters, as
-    the dashboards' links use."""
-    return (path, admin.DateFieldListFilter)
-
-
 def _usable_keys(widget, value) -> list:
     """The submitted values that can be keys of the widget's related model (the rest cannot be looked up)."""
     remote = widget.field.remote_field

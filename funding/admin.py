@@ -17,7 +17,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from community.actions import record_save
-from community.admin_base import ScopedAdmin, scale_date_filter
+from community.admin_base import ScopedAdmin
 from community.dashboard_links import unit_filter
 from utilities.forms import add_action_error
 
@@ -350,13 +350,9 @@ class JournalEntryAdmin(ScopedAdmin):
         "prepared_by",
         "approved_by",
     ]
-    # the dates by Django's date filter (today, 7 days, this month, this year) and the fiscal year, not a drill-down:
-    # at half a million vouchers, the drill-down's first and last date and its years scan every voucher of the
-    # scope on each page (scale_date_filter)
     list_filter = [
         "status",
         "kind",
-        scale_date_filter("date"),
         FiscalYearFilter,
         "community__town",
         "community",
@@ -364,6 +360,7 @@ class JournalEntryAdmin(ScopedAdmin):
     ]
     list_select_related = ["community", "prepared_by", "approved_by"]
     search_fields = ["memo", "reference", "=number"]
+    date_hierarchy = "date"  # its links probed on the date index (community.admin_dates)
     autocomplete_fields = ["community"]
     fields = ["community", "date", "memo", "kind"]
     readonly_fields_posted = [
@@ -491,10 +488,10 @@ class JournalLineAdmin(ScopedAdmin):
         "entry__community",
         "fund",
         "account",
-        scale_date_filter("entry__date"),  # a million lines: no drill-down (see the vouchers)
     ]
     list_select_related = ["entry", "account", "fund"]
     search_fields = ["memo", "entry__memo", "fund__name"]
+    date_hierarchy = "entry__date"
 
     @admin.display(description=_("date"), ordering="entry__date")
     def entry_date(self, obj):

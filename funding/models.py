@@ -362,8 +362,10 @@ class JournalEntry(TimeStamped):
             models.Index(fields=["community", "status", "date"], name="funding_entry_comm_status_date"),
             # county-wide reports over a few days (the edges of whole months) find their vouchers by date
             models.Index(fields=["date"], condition=Q(status=EntryStatus.POSTED), name="funding_entry_posted_date"),
-            # the voucher list's year filter reads its first year here (admin.FiscalYearFilter)
+            # the voucher list's year filter reads its first year here (admin.FiscalYearFilter), and its date
+            # drill-down its first and last date and each link's probe (community.admin_dates)
             models.Index(fields=["year"], name="funding_entry_year"),
+            models.Index(fields=["date"], name="funding_entry_date"),
         ]
         constraints = [
             models.UniqueConstraint(

@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from community.admin_base import ScopedAdmin, ScopedAdminMixin, scale_date_filter
+from community.admin_base import ScopedAdmin, ScopedAdminMixin
 from community.dashboard_links import contribute_filter, day_filter, unit_filter
 from community.models import Household
 from community.scoping import DELETE, ensure_in_scope
@@ -351,11 +351,11 @@ class VisitAdmin(RecordAdmin):
         "by_coverer",
         "needs_follow_up",
         "household__building__zone__community",
-        scale_date_filter("date"),  # 200,000 visits a county: no drill-down (community.admin_base)
     ]
     list_select_related = ["member", "household__building__zone__community"]
     search_fields = ["member__name", "household__number", "raised", "service_request_code"]
     autocomplete_fields = ["member", "household"]
+    date_hierarchy = "date"
 
     def save_form(self, request, form, change):
         data = form.cleaned_data
