@@ -2,10 +2,11 @@
 
 Django's drill-down aggregates the list's first and last date and then takes the DISTINCT years (months, days)
 of every row of the list: two scans of the whole scope on each page, 0.5 to 3 s at a county's half a million
-vouchers.  Here the first and the last date are two ``ORDER BY … LIMIT 1`` on the date's index, and each year
-(month, day) between them is one ``EXISTS`` probe, all in one statement, so a page costs what the links it
-shows cost, whatever the rows.  The choices, their links and titles are Django's
-(``tests/community/test_admin_dates.py`` compares them for every registered admin with a drill-down).
+vouchers.  For a whole list of at least ``EXACT_BELOW`` rows, the first and the last date are read here by two
+``ORDER BY … LIMIT 1`` on the date's index and each year (month, day) between them by one ``EXISTS`` probe,
+all in one statement, so the page costs what its links cost, whatever the rows; a narrower list is left to
+Django (``_probed``).  The choices, links and titles are Django's (``tests/community/test_admin_dates.py``
+compares them at every level for every registered admin with a drill-down).
 """
 
 from __future__ import annotations
@@ -13,11 +14,23 @@ from __future__ import annotations
 import calendar
 import datetime
 
+from django.contrib.admin.templatetags import admin_list
 from django.contrib.admin.utils import get_fields_from_path
+from django.contrib.admin.views.main import (
+    ERROR_FLAG,
+    IS_FACETS_VAR,
+    IS_POPUP_VAR,
+    ORDER_VAR,
+    PAGE_VAR,
+    SEARCH_VAR,
+    TO_FIELD_VAR,
+)
 from django.db import connections, models
 from django.utils import formats, timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
+
+from utilities.pagination_admin import EXACT_BELOW
 
 
 def _sql(queryset) -> tuple[str, list]:
@@ -33,8 +46,18 @@ def _row(queryset, parts: list[tuple[str, list]]) -> tuple:
         return cursor.fetchone()
 
 
+def _probed(cl) -> bool:
+    """Whether the list's links are probed: a whole list (no filter, search or lookup of its own beyond the
+    drill-down's) of at least ``EXACT_BELOW`` rows, its count read before the rows.  A narrower list is Django's
+    own: it scans only the rows left, where a walk along the date's index would pass every row the filter
+    leaves out (a county's 1,000 open requests among 100,000: 30 ms walked from the oldest, 2 ms counted)."""
+    own = {ORDER_VAR, PAGE_VAR, SEARCH_VAR, IS_FACETS_VAR, IS_POPUP_VAR, TO_FIELD_VAR, ERROR_FLAG}
+    own |= {f"{cl.date_hierarchy}__{part}" for part in ("year", "month", "day")}
+    return not cl.query and not (set(cl.params) - own) and (cl.result_count or 0) >= EXACT_BELOW
+
+
 def _ends(queryset, field: str, is_datetime: bool):
-    """The list's first and last date (None, None without one): each read on the date's index."""
+    """The list's first and last date (None, None without one), each read on the date's index from its end."""
     dated = queryset.filter(**{f"{field}__isnull": False}).values(field)
     first, last = _row(queryset, [_sql(dated.order_by(field)[:1]), _sql(dated.order_by(f"-{field}")[:1])])
     if is_datetime and first is not None:
@@ -64,6 +87,8 @@ def date_hierarchy(cl):
     """The context of ``admin/date_hierarchy.html``, as Django's ``{% date_hierarchy cl %}`` gives it."""
     if not cl.date_hierarchy:
         return None
+    if not _probed(cl):
+        return admin_list.date_hierarchy(cl)
     field_name = cl.date_hierarchy
     is_datetime = isinstance(get_fields_from_path(cl.model, field_name)[-1], models.DateTimeField)
     year_field, month_field, day_field = (f"{field_name}__{part}" for part in ("year", "month", "day"))
@@ -125,7 +150,8 @@ def date_hierarchy(cl):
             ],
         }
     first, last = ends or _ends(queryset, field_name, is_datetime)  # (a month or day without its year)
-    years = [] if first is None else list(range(first.year, last.year + 1))
+    # an empty list probes this year, which it has not either: a list's queries are the same whatever its rows
+    years = [timezone.localdate().year] if first is None else list(range(first.year, last.year + 1))
     buckets = [(datetime.date(y, 1, 1), datetime.date(y + 1, 1, 1)) for y in years]
     present = _present(queryset, field_name, buckets, is_datetime)
     return {

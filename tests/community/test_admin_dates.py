@@ -30,6 +30,12 @@ def root(db):
     return User.objects.create_superuser(username="dates-root", password="Passw0rd!x")
 
 
+@pytest.fixture
+def probed(monkeypatch):
+    """Every whole list probed, however few its rows (the platform probes from ``EXACT_BELOW`` rows)."""
+    monkeypatch.setattr(admin_dates, "EXACT_BELOW", 0)
+
+
 def _date_rows(model, community) -> None:
     """Rows of ``model`` on ``DAYS`` (the drill-down's field set on the row or on the row it leads to)."""
     path = admin.site._registry[model].date_hierarchy
@@ -58,7 +64,7 @@ def _plain(context) -> dict | None:
 
 
 @pytest.mark.parametrize("model", DRILLED, ids=lambda m: m._meta.label)
-def test_every_drill_down_offers_what_djangos_offers_at_every_level(model, client, root, community_a):
+def test_every_drill_down_offers_what_djangos_offers_at_every_level(model, client, root, community_a, probed):
     _date_rows(model, community_a)
     client.force_login(root)
     url = admin_url(model, "changelist")
@@ -74,6 +80,7 @@ def test_every_drill_down_offers_what_djangos_offers_at_every_level(model, clien
         response = client.get(url, params)
         assert response.status_code == 200, params
         cl = response.context["cl"]
+        assert admin_dates._probed(cl)
         ours, django = _plain(admin_dates.date_hierarchy(cl)), _plain(admin_list.date_hierarchy(cl))
         assert ours == django, params
         # the rows' years are offered (2025, which has none, only where other rows have it), where the list
@@ -83,7 +90,7 @@ def test_every_drill_down_offers_what_djangos_offers_at_every_level(model, clien
             assert all(f'href="{c["link"]}"' in response.content.decode() for c in ours["choices"])
 
 
-def test_the_drill_down_reads_one_row_a_link_and_no_aggregate(client, root, community_a, count_queries):
+def test_the_drill_down_reads_one_row_a_link_and_no_aggregate(client, root, community_a, count_queries, probed):
     from partybuild.models import Visit
 
     _date_rows(Visit, community_a)
@@ -97,3 +104,34 @@ def test_the_drill_down_reads_one_row_a_link_and_no_aggregate(client, root, comm
         assert not [s for s in sql if re.search(r"\bM(?:IN|AX)\(|DISTINCT|DATE_TRUNC", s)], params
         probes = [s for s in sql if "EXISTS" in s and '"partybuild_visit"."date" >=' in s]
         assert len(probes) == 1, params  # every link's probe in one statement
+
+
+def test_a_narrowed_or_small_list_is_djangos_own_drill_down(client, root, community_a, count_queries, monkeypatch):
+    from partybuild.models import Visit
+
+    _date_rows(Visit, community_a)
+    client.force_login(root)
+    url = admin_url(Visit, "changelist")
+    monkeypatch.setattr(admin_dates, "EXACT_BELOW", 0)  # any count is enough: only the narrowing decides
+    assert admin_dates._probed(client.get(url, {"date__year": "2026"}).context["cl"])
+    for narrowed in ({"way": "door"}, {"q": "x"}, {"date__gte": "2026-01-01"}, {"unit": f"community-{community_a.pk}"}):
+        assert not admin_dates._probed(client.get(url, narrowed).context["cl"]), narrowed
+    monkeypatch.setattr(admin_dates, "EXACT_BELOW", 4)  # too few
+    assert not admin_dates._probed(client.get(url).context["cl"])
+    with count_queries() as queries:
+        client.get(url)
+    assert [q for q in queries.ctx.captured_queries if "DISTINCT" in q["sql"]]  # Django's, on its few rows
+
+
+def test_an_empty_list_reads_as_many_queries_as_a_full_one(client, root, community_a, count_queries, probed):
+    from partybuild.models import Visit
+
+    client.force_login(root)
+    url = admin_url(Visit, "changelist")
+    client.get(url)
+    with count_queries() as empty:
+        client.get(url)
+    _date_rows(Visit, community_a)
+    with count_queries() as full:
+        client.get(url)
+    assert len(empty) == len(full)
