@@ -63,6 +63,11 @@ def test_each_list_floor_serves_the_rows_of_its_platform_path(
         ids = _ids(client, platform)
         assert len(ids) >= 4 and ids == _ids(client, floor)
 
+    applications = [f.SCOPED_FACTORIES["staffing.Application"](c) for c in (community_a, community_b, elsewhere)]
+    page = client.get("/floor/admin/staffing/application/").content.decode()
+    linked = {int(pk) for pk in re.findall(r'href="/floor/admin/staffing/application/(\d+)/change/', page)}
+    assert linked == {application.pk for application in applications[:2]}
+
     page = client.get("/floor/admin/community/resident/").content.decode()
     linked = {int(pk) for pk in re.findall(r'href="/floor/admin/community/resident/(\d+)/change/', page)}
     shown = Resident.objects.filter(household__building__zone__community__in=[community_a, community_b])
