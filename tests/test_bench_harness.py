@@ -84,3 +84,22 @@ def test_every_floor_is_placed_after_its_path_and_measured_with_its_bare_sql():
     assert set(floors) == set(floor_lists.FLOORS)
     for name, (floor,) in floors.items():
         assert floor.bare_sql == paths[name].bare_sql and floor.goal_ratio is None and floor.goal_ms is None
+
+
+@pytest.mark.django_db
+def test_the_walk_lists_every_changelist_and_api_list_and_walks_as_three_roles(county, town, community_a):
+    from community.scoping import scope_of
+    from tests.benchmarks import bench_sweep
+
+    urls = bench_sweep._urls()
+    assert {"/admin/community/resident/", "/admin/funding/journalentry/", "/api/v1/residents/"} <= set(urls)
+    assert "/api/v1/partybuild/coverage/" not in urls  # judged by its own row
+    ctx = harness.BenchContext("full", county, harness.official_of(county, "walk_official"))
+    scopes = {who: scope_of(make(ctx)) for who, make in bench_sweep.WALKERS.items() if make is not None}
+    assert {(s.level, s.town_id, s.community_id) for s in scopes.values()} == {
+        ("town", town.pk, None),
+        ("community", town.pk, community_a.pk),
+    }
+    assert [bench.name for bench in bench_sweep.BENCHES] == [
+        f"every admin changelist and API list, first page ({who}): the slowest" for who in bench_sweep.WALKERS
+    ]

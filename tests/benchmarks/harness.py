@@ -241,11 +241,23 @@ def format_table(results: list[Result]) -> str:
 
 def official_of(county: County, username: str) -> User:
     """A county official of ``county`` (made once, reused)."""
+    return user_of(username, role=Role.COUNTY_OFFICIAL, level=ScopeLevel.COUNTY, county=county)
+
+
+def user_of(username: str, *, role: str, level: str, county: County, town=None, community=None) -> User:
+    """A staff user of ``role`` whose scope is ``level`` (the county, ``town`` or ``community``): made once, reused."""
     user, _ = User.objects.update_or_create(
         username=username,
-        defaults={"is_staff": True, "scope_level": ScopeLevel.COUNTY, "county": county, "first_name": "基准测试"},
+        defaults={
+            "is_staff": True,
+            "scope_level": level,
+            "county": county,
+            "town": town,
+            "community": community,
+            "first_name": "基准测试",
+        },
     )
-    user.groups.set([Group.objects.get(name=Role.COUNTY_OFFICIAL)])
+    user.groups.set([Group.objects.get(name=role)])
     return user
 
 
