@@ -354,8 +354,7 @@ class JournalEntryAdmin(ScopedAdmin):
         "status",
         "kind",
         FiscalYearFilter,
-        "community__town",
-        "community",
+        unit_filter("community"),
         "lines__fund__source__kind",
     ]
     list_select_related = ["community", "prepared_by", "approved_by"]

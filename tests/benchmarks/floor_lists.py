@@ -21,9 +21,13 @@ from django.urls import include, path
 from rest_framework import generics, pagination, permissions, serializers
 from rest_framework.authentication import SessionAuthentication
 
+from community.admin import ResidentAdmin
+from community.api import ResidentSerializer
 from community.models import Resident
+from partybuild.api import PartyMemberSerializer
 from partybuild.models import PartyMember
 from partybuild.selectors import household_load
+from staffing.admin import ApplicationAdmin
 from staffing.models import Application
 from utilities.pagination_admin import EstimatedCountPaginator
 
@@ -35,7 +39,7 @@ class FloorResidentAdmin(admin.ModelAdmin):
 
     list_display = ["name", "masked_id_number", "gender", "birth_date", "masked_phone", "household", "residence_type"]
     list_filter = ["residence_type", "gender", "household__building__zone__community"]
-    list_select_related = ["household__building__zone__community"]
+    list_select_related = ResidentAdmin.list_select_related
     list_per_page = 50
     show_full_result_count = False
     paginator = EstimatedCountPaginator
@@ -51,20 +55,9 @@ site.register(Resident, FloorResidentAdmin)
 class FloorApplicationAdmin(admin.ModelAdmin):
     """The application changelist's columns, filters, order and joins, as a plain ModelAdmin."""
 
-    list_display = [
-        "exam_number",
-        "applicant_name",
-        "post",
-        "stage",
-        "written_score",
-        "bonus",
-        "interview_score",
-        "composite_score",
-        "rank",
-        "publicity_end",
-    ]
-    list_filter = ["stage", "post__campaign", "post__community"]
-    list_select_related = ["applicant", "post__community"]
+    list_display = ApplicationAdmin.list_display
+    list_filter = [entry for entry in ApplicationAdmin.list_filter if isinstance(entry, str)]
+    list_select_related = ApplicationAdmin.list_select_related
     list_per_page = 50
     show_full_result_count = False
     paginator = EstimatedCountPaginator
@@ -75,7 +68,7 @@ class FloorApplicationAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         county = request.user.county_id
-        return Application.objects.filter(post__community__town__county_id=county).order_by("post_id", "exam_number")
+        return Application.objects.filter(post__community__town__county_id=county).order_by(*ApplicationAdmin.ordering)
 
 
 site.register(Application, FloorApplicationAdmin)
@@ -100,25 +93,11 @@ class FloorResidentSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Resident
+        # the platform serializer's fields that a list shows (its write-only ID number and phone are not shown)
         fields = [
-            "id",
-            "household",
-            "community",
-            "name",
-            "masked_id_number",
-            "gender",
-            "birth_date",
-            "birth_year",
-            "masked_phone",
-            "relation",
-            "residence_type",
-            "moved_in",
-            "moved_out",
-            "elderly_alone",
-            "low_income",
-            "disabled",
-            "special_care",
-            "left_behind_child",
+            name
+            for name in ResidentSerializer.Meta.fields
+            if not ResidentSerializer.Meta.extra_kwargs.get(name, {}).get("write_only")
         ]
 
 
@@ -138,24 +117,7 @@ class FloorMemberSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = PartyMember
-        fields = [
-            "id",
-            "name",
-            "organisation",
-            "community",
-            "resident",
-            "status",
-            "kind",
-            "workplace",
-            "joined_party",
-            "registered",
-            "is_committee_staff",
-            "email",
-            "left",
-            "left_reason",
-            "left_to",
-            "load",
-        ]
+        fields = PartyMemberSerializer.Meta.fields
 
 
 class FloorMembers(FloorList):
