@@ -79,6 +79,11 @@ def unit_filter(community_path: str = "community", *, town_path: str = "", count
         def lookups(self, request, model_admin):
             return unit_choices(scope=scope_of(request.user), unit=_parse(self.value()))
 
+        def has_output(self):
+            # Django applies only the filters it shows: a unit asked for is applied even with nothing to offer
+            # (community staff following a link to another community get no rows, not their own list)
+            return bool(self.lookup_choices) or self.value() is not None
+
         def queryset(self, request, queryset):
             unit = _parse(self.value())
             if unit is None:

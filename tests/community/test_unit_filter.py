@@ -81,6 +81,11 @@ def test_community_staff_get_no_unit_choices_and_a_town_cadre_gets_the_towns_com
     client.force_login(staff_a)
     page = client.get("/admin/community/resident/").content.decode()
     assert 'data-filter-title="单位"' not in page
+    # a link to another community is applied, not ignored: no rows, rather than their own list
+    other = client.get("/admin/community/resident/", {"unit": f"community-{community_b.pk}"})
+    assert other.context["cl"].result_count == 0 and community_b.name not in other.content.decode()
+    own = client.get("/admin/community/resident/", {"unit": f"community-{community_a.pk}"})
+    assert own.context["cl"].result_count == 1
     cadre = f.town_cadre_of(town)
     assert selectors.unit_choices(scope=scope_of(cadre), unit=None) == [
         (f"community-{community_a.pk}", community_a.name),
