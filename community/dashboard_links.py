@@ -16,7 +16,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from .choices import ScopeLevel
-from .scoping import scope_of
+from .scoping import scope_of, stored_lookup
 from .selectors import unit_choices
 
 
@@ -91,7 +91,7 @@ def unit_filter(community_path: str = "community", *, town_path: str = "", count
             level, pk = unit
             if many:
                 return queryset.filter(pk__in=queryset.model._base_manager.filter(**{paths[level]: pk}).values("pk"))
-            return queryset.filter(**{paths[level]: pk})
+            return queryset.filter(**{stored_lookup(queryset.model, paths[level]): pk})
 
     return UnitFilter
 

@@ -89,6 +89,24 @@ class County(TimeStamped):
         return self.name
 
 
+def unit_column(to, verbose_name):
+    """A unit column (``community.unit_columns``): the row's community or town as the database keeps it.
+
+    Set by a trigger on every write, never by the application (not editable, not in any form); no
+    constraint of its own, since the trigger copies it from a parent whose key is checked.  Its index is
+    the model's, with the key its lists order by.
+    """
+    return models.ForeignKey(
+        to,
+        models.DO_NOTHING,
+        related_name="+",
+        editable=False,
+        db_index=False,
+        db_constraint=False,
+        verbose_name=verbose_name,
+    )
+
+
 class Town(TimeStamped):
     town_path = ""
     county_path = "county"
@@ -180,19 +198,26 @@ class Building(TimeStamped):
 
 class Household(TimeStamped):
     community_path = "building__zone__community"
+    unit_columns = ("community", "town")
 
     building = models.ForeignKey(Building, models.PROTECT, related_name="households", verbose_name=_("building"))
+    community = unit_column(Community, _("community"))
+    town = unit_column(Town, _("town"))
     number = models.CharField(_("door number"), max_length=20, help_text=_("Unit and room, e.g. 2-301."))
     phone = models.CharField(_("contact phone"), max_length=20, blank=True, validators=[validators.validate_phone])
     note = models.TextField(_("note"), blank=True)
 
     objects = ScopedQuerySet.as_manager()
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["community", "town"])
 
     class Meta:
         verbose_name = _("household")
         verbose_name_plural = pgettext_lazy("model", "households")
         ordering = ["building", "number"]
+        indexes = [
+            models.Index(fields=["community", "id"], name="household_community_key"),
+            models.Index(fields=["town", "id"], name="household_town_key"),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["building", "number"], name="household_number_unique_in_building")
         ]
@@ -218,8 +243,11 @@ class ResidentQuerySet(ScopedQuerySet):
 
 class Resident(TimeStamped):
     community_path = "household__building__zone__community"
+    unit_columns = ("community", "town")
 
     household = models.ForeignKey(Household, models.PROTECT, related_name="residents", verbose_name=_("household"))
+    community = unit_column(Community, _("community"))
+    town = unit_column(Town, _("town"))
     name = models.CharField(pgettext_lazy("person", "name"), max_length=40)
     id_number = models.CharField(_("ID number"), max_length=18, unique=True, validators=[validators.validate_id_number])
     gender = models.CharField(_("gender"), max_length=1, choices=Gender.choices, editable=False)
@@ -245,13 +273,17 @@ class Resident(TimeStamped):
 
     objects = ResidentQuerySet.as_manager()
     # the pinyin is left out of the history: an anonymised resident keeps no trace of the old name
-    history = HistoricalRecords(excluded_fields=["updated_at", "name_pinyin", "name_initials"])
+    history = HistoricalRecords(excluded_fields=["updated_at", "name_pinyin", "name_initials", "community", "town"])
 
     class Meta:
         verbose_name = _("resident")
         verbose_name_plural = _("residents")
         ordering = ["id"]
-        indexes = [models.Index(fields=["household", "moved_out"], name="resident_household_current")]
+        indexes = [
+            models.Index(fields=["household", "moved_out"], name="resident_household_current"),
+            models.Index(fields=["community", "id"], name="resident_community_key"),
+            models.Index(fields=["town", "id"], name="resident_town_key"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(moved_out__isnull=True) | Q(moved_in__isnull=True) | Q(moved_out__gte=models.F("moved_in")),

@@ -10,6 +10,9 @@ its rows to the places and organisations they belong to, as class attributes:
 ``county_path``      lookup to a ``County`` (rows of the whole county: the work list, pay scales)
 ``department_path``  lookup to a ``Department`` (a liaison's rows, in any community of the county)
 ``owner_path``       lookup to the ``User`` who owns the row (a background export)
+``unit_columns``     the fields that hold the ``community_path``'s community and its town on the row itself
+                     (``("community", "town")``), kept by the database (``community.unit_columns``): the
+                     SQL filters read them (:func:`stored_lookup`), the checks of one row walk the path
 ``shared_down``      True when lower levels may *read* the rows of a town or county above them
                      (a community reads its town's campaigns and the county's work list), or the
                      levels that may (``(ScopeLevel.DEPARTMENT,)``: a liaison reads every community)
@@ -165,6 +168,21 @@ def _many(model, lookup: str) -> bool:
     return False
 
 
+def stored_lookup(model, lookup: str) -> str:
+    """``lookup`` read from the unit columns the row keeps (``unit_columns``), where it has them.
+
+    A resident's ``household__building__zone__community__town`` is its ``town``: the same rows, found on
+    an index of the resident table instead of four joins away.
+    """
+    path, columns = getattr(model, "community_path", None), getattr(model, "unit_columns", ())
+    if not path or not columns:
+        return lookup
+    for column, held in (("town", f"{path}__town"), ("community", path)):
+        if column in columns and (lookup == held or lookup.startswith(f"{held}__")):
+            return column + lookup[len(held) :]
+    return lookup
+
+
 def grants_q(model, scope: Scope | None, action: str) -> Q | None:
     """The filter of the rows ``scope`` may ``action``; None for every row."""
     if scope is None:
@@ -177,7 +195,7 @@ def grants_q(model, scope: Scope | None, action: str) -> Q | None:
         if _many(model, lookup):
             q |= Q(pk__in=model._base_manager.filter(**{lookup: value}).values("pk"))
         else:
-            q |= Q(**{lookup: value})
+            q |= Q(**{stored_lookup(model, lookup): value})
     return q
 
 
@@ -208,7 +226,7 @@ class RestrictedQuerySet(models.QuerySet):
         return self if q is None else self.filter(q)
 
     def in_communities(self, community_ids):
-        path = self.model.community_path
+        path = stored_lookup(self.model, self.model.community_path)
         return self.filter(**{f"{path}__in" if path else "pk__in": list(community_ids)})
 
 

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from .choices import ScopeLevel
 from .dashboard import Target
 from .models import Building, Community, County, Household, Resident, Town, Zone
-from .scoping import Scope, scope_of
+from .scoping import Scope, scope_of, stored_lookup
 from .validators import normalise_id_number, normalise_phone
 
 
@@ -30,7 +30,9 @@ class CommunityRow:
 
 
 def _count_by_community(queryset, path: str, distinct_field: str = "id") -> dict[int, int]:
-    rows = queryset.values(cid=F(path)).annotate(n=Count(distinct_field, distinct=distinct_field != "id"))
+    rows = queryset.values(cid=F(stored_lookup(queryset.model, path))).annotate(
+        n=Count(distinct_field, distinct=distinct_field != "id")
+    )
     return {row["cid"]: row["n"] for row in rows}
 
 
@@ -62,9 +64,11 @@ def community_rows(*, scope: Scope | None) -> list[CommunityRow]:
 
 
 def resident_list(*, user):
-    """The resident list every surface uses: scoped, each row with its community's id (``community_pk``) from the
-    joins the scope already makes, one model instance a row."""
-    return Resident.objects.for_user(user).annotate(community_pk=F(f"{Resident.community_path}_id"))
+    """The resident list every surface uses: scoped, each row with its community's id (``community_pk``) from its
+    unit column (``community.unit_columns``), one model instance a row."""
+    return Resident.objects.for_user(user).annotate(
+        community_pk=F(f"{stored_lookup(Resident, Resident.community_path)}_id")
+    )
 
 
 def pinyin_q(term: str) -> Q | None:

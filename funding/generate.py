@@ -39,6 +39,7 @@ from importlib import import_module
 from django.apps import apps
 from django.db import IntegrityError, connections, transaction
 
+from community import unit_columns
 from community.demo.bulk import deleting
 from community.models import User
 
@@ -329,7 +330,10 @@ def generate(ctx) -> Totals:
         fund_rows,
     )
 
-    line_writer = ctx.writer(JournalLine, ["entry_id", "account_id", "fund_id", "side", "amount", "memo"])
+    # the unit columns (community.unit_columns) given with each row: the bulk load checks them once
+    line_writer = ctx.writer(
+        JournalLine, ["entry_id", "account_id", "fund_id", "side", "amount", "memo", "community_id", "town_id"]
+    )
     entry_writer = ctx.writer(
         JournalEntry,
         [
@@ -347,12 +351,13 @@ def generate(ctx) -> Totals:
             "approved_at",
             "posted_by_id",
             "posted_at",
+            "town_id",
         ],
     )
     months: dict[tuple[int, int, int, int], list[int]] = {}
 
     def line(entry_id, account, fund_id, side, amount, memo, date):
-        line_writer.add((entry_id, account, fund_id, side, cents(amount), memo))
+        line_writer.add((entry_id, account, fund_id, side, cents(amount), memo, *units))
         key = (fund_id, account, date.year, date.month)
         total = months.get(key)
         if total is None:
@@ -360,11 +365,13 @@ def generate(ctx) -> Totals:
         total[0 if side == Side.DEBIT else 1] += amount
 
     sequences = []
+    units = (0, 0)  # the community's and its town's: set for each community below
     bank = account_id["1002"]
     written = range(0)  # the ids of the vouchers written
     user_id = user.pk
     with ctx.bulk_load(JournalLine, JournalEntry), _guards_off(ctx):
         for c, lines_wanted in zip(ctx.communities, shares, strict=True):
+            units = (c.pk, c.town_id)
             funds = states[c.pk]
             by_key = {f.key: f for f in funds}
             pick = [f for f in funds for _ in range(f.weight)]
@@ -447,6 +454,7 @@ def generate(ctx) -> Totals:
                         at,
                         user_id,
                         at,
+                        c.town_id,
                     )
                 )
             # the lines first, then their posted vouchers: no line is added to a voucher already posted
@@ -496,17 +504,21 @@ def generate(ctx) -> Totals:
 def _guards_off(ctx):
     """The guard triggers of the journal off while the generator writes it (this transaction only).
 
-    ALTER TABLE takes the table's lock until the commit, so nobody else writes meanwhile; on leaving
-    the block normally the triggers are on again (after an error the rollback turns them back on).
+    With them the triggers that set the journal's unit columns (``community.unit_columns``): a line is
+    written before its voucher, whose community it copies, so the writer gives them and
+    :func:`_check_ledger` checks them.  ALTER TABLE takes the table's lock until the commit, so nobody
+    else writes meanwhile; on leaving the block normally the triggers are on again (after an error the
+    rollback turns them back on).
     """
+    triggers = [*GUARDS[:2], *((table, unit_columns.SPECS[table].function) for table in JOURNAL)]
     with connections[ctx.using].cursor() as cursor:
         _no_pending_checks(cursor)
-        for table, trigger in GUARDS[:2]:
+        for table, trigger in triggers:
             cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER {trigger}")
     yield
     with connections[ctx.using].cursor() as cursor:
         _no_pending_checks(cursor)
-        for table, trigger in GUARDS[:2]:
+        for table, trigger in triggers:
             cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER {trigger}")
 
 
@@ -544,6 +556,13 @@ def _check_ledger(ctx, entries: range) -> None:
         closed = cursor.fetchone()
         if closed is not None:
             raise IntegrityError(f"the period of voucher {closed[0]} is closed: nothing may be posted into it")
+        if ctx.bulk is None:  # a bulk load has checked the unit columns of the whole tables already
+            for table, key in zip(JOURNAL, ("t.id", "t.entry_id"), strict=True):
+                where = f"{key} >= %s AND {key} < %s"
+                cursor.execute(unit_columns.stray_sql(table, where), [entries.start, entries.stop])
+                (stray,) = cursor.fetchone()
+                if stray:
+                    raise IntegrityError(f"{stray} rows of {table} were written with unit columns not their parent's")
 
 
 def _analyze(ctx, *models) -> None:
@@ -558,6 +577,7 @@ def _name(fund: FundState) -> str:
 
 # --- clear ----------------------------------------------------------------------------------
 
+JOURNAL = ("funding_journalentry", "funding_journalline")  # the journal's tables with unit columns
 GUARDS = [
     ("funding_journalentry", "funding_entry_guard"),
     ("funding_journalline", "funding_line_guard"),

@@ -16,7 +16,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from community.models import Community, TimeStamped
+from community.models import Community, TimeStamped, Town, unit_column
 from community.scoping import ScopedQuerySet
 
 from .choices import (
@@ -296,10 +296,12 @@ class JournalEntry(TimeStamped):
     """凭证: a voucher. Draft → approved → posted; immutable once posted, corrected only by a reversal."""
 
     community_path = "community"
+    unit_columns = ("town",)
 
     community = models.ForeignKey(
         Community, models.PROTECT, related_name="journal_entries", verbose_name=_("community")
     )
+    town = unit_column(Town, _("town"))
     date = models.DateField(_("date"))
     year = models.PositiveSmallIntegerField(_("year"), editable=False)
     number = models.PositiveIntegerField(_("voucher number"), null=True, blank=True, editable=False)
@@ -352,7 +354,7 @@ class JournalEntry(TimeStamped):
     posted_at = models.DateTimeField(_("posted at"), null=True, blank=True, editable=False)
 
     objects = ScopedQuerySet.as_manager()
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["town"])
 
     class Meta:
         verbose_name = _("voucher")
@@ -366,6 +368,9 @@ class JournalEntry(TimeStamped):
             # drill-down its first and last date and each link's probe (community.admin_dates)
             models.Index(fields=["year"], name="funding_entry_year"),
             models.Index(fields=["date"], name="funding_entry_date"),
+            # a community's or a town's vouchers newest first (the API's order): on the unit's own keys
+            models.Index(fields=["community", "id"], name="funding_entry_community_key"),
+            models.Index(fields=["town", "id"], name="funding_entry_town_key"),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -410,8 +415,11 @@ class JournalEntry(TimeStamped):
 
 class JournalLine(models.Model):
     community_path = "entry__community"
+    unit_columns = ("community", "town")
 
     entry = models.ForeignKey(JournalEntry, models.PROTECT, related_name="lines", verbose_name=_("voucher"))
+    community = unit_column(Community, _("community"))
+    town = unit_column(Town, _("town"))
     account = models.ForeignKey(Account, models.PROTECT, related_name="lines", verbose_name=_("account"))
     fund = models.ForeignKey(Fund, models.PROTECT, related_name="lines", verbose_name=_("fund"))
     side = models.CharField(_("debit or credit"), max_length=6, choices=Side.choices)
@@ -424,7 +432,11 @@ class JournalLine(models.Model):
         verbose_name = _("voucher line")
         verbose_name_plural = _("voucher lines")
         ordering = ["entry", "id"]
-        indexes = [models.Index(fields=["fund", "account"], name="funding_line_fund_account")]
+        indexes = [
+            models.Index(fields=["fund", "account"], name="funding_line_fund_account"),
+            models.Index(fields=["community", "id"], name="funding_line_community_key"),
+            models.Index(fields=["town", "id"], name="funding_line_town_key"),
+        ]
         constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="funding_line_amount_positive")]
 
     def __str__(self):

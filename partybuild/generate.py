@@ -112,6 +112,7 @@ def generate(ctx) -> None:
         return rng.choice(surnames[:60]) + rng.choice(given)
 
     community_ids = [c.pk for c in ctx.communities]
+    town_of = {c.pk: c.town_id for c in ctx.communities}
     households_total = sum(len(r) for r in ctx.community_households.values())
     if not community_ids or not households_total:
         return
@@ -136,7 +137,7 @@ def generate(ctx) -> None:
     building_of: dict[int, int] = {}
     for household_id, building_id in (
         Household.objects.using(ctx.using)
-        .filter(building__zone__community_id__in=community_ids)
+        .filter(community_id__in=community_ids)  # its unit column: no join
         .values_list("id", "building_id")
     ):
         building_of[household_id] = building_id
@@ -146,7 +147,7 @@ def generate(ctx) -> None:
     for resident_id, household_id, name in (
         Resident.objects.using(ctx.using)
         .filter(
-            household__building__zone__community_id__in=community_ids,
+            community_id__in=community_ids,
             moved_out__isnull=True,
             birth_date__lte=adult_born,
         )
@@ -499,6 +500,7 @@ def generate(ctx) -> None:
                 by_coverer = coverer_on(household, day) == member_id
             raised = rng.choice(RAISED) if rng.random() < 0.1 else ""
             made += 1
+            cid = community_of_household[household]
             yield (
                 member_id,
                 household,
@@ -509,6 +511,8 @@ def generate(ctx) -> None:
                 by_coverer,
                 now,
                 now,
+                cid,
+                town_of[cid],
             )
 
     visit_columns = [
@@ -521,6 +525,8 @@ def generate(ctx) -> None:
         "by_coverer",
         "created_at",
         "updated_at",
+        "community",  # the unit columns (community.unit_columns), checked by the bulk load
+        "town",
     ]
     with ctx.bulk_load(Visit):
         made = ctx.copy_rows(Visit, visit_columns, visit_rows())

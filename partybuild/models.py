@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from community.models import Building, Community, Household, Resident, TimeStamped, Town, Zone
+from community.models import Building, Community, Household, Resident, TimeStamped, Town, Zone, unit_column
 from community.scoping import ScopedQuerySet
 
 from .choices import (
@@ -411,9 +411,12 @@ class Visit(TimeStamped):
     """走访: a liaison visit of a party member to a household."""
 
     community_path = "household__building__zone__community"
+    unit_columns = ("community", "town")
 
     member = models.ForeignKey(PartyMember, models.PROTECT, related_name="visits", verbose_name=_("party member"))
     household = models.ForeignKey(Household, models.PROTECT, related_name="party_visits", verbose_name=_("household"))
+    community = unit_column(Community, _("community"))
+    town = unit_column(Town, _("town"))
     date = models.DateField(_("date"))
     way = models.CharField(_("way"), max_length=8, choices=VisitWay.choices, default=VisitWay.DOOR)
     raised = models.TextField(_("what was raised"), blank=True)
@@ -442,7 +445,7 @@ class Visit(TimeStamped):
     )
 
     objects = ScopedQuerySet.as_manager()
-    history = HistoricalRecords(excluded_fields=["updated_at"])
+    history = HistoricalRecords(excluded_fields=["updated_at", "community", "town"])
 
     class Meta:
         verbose_name = _("visit")
@@ -452,6 +455,8 @@ class Visit(TimeStamped):
             models.Index(fields=["household", "date"], name="visit_household_date"),
             models.Index(fields=["member", "date"], name="visit_member_date"),
             models.Index(fields=["date"], name="visit_date"),
+            models.Index(fields=["community", "date", "id"], name="visit_community_date"),
+            models.Index(fields=["town", "date", "id"], name="visit_town_date"),
         ]
 
     def __str__(self):

@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from pypinyin import Style, lazy_pinyin
 
-from .. import models
+from .. import models, unit_columns
 
 COPY_BATCH = 20_000
 NULL = "\\N"
@@ -239,7 +239,8 @@ class CopyWriter:
             return
         start = time.perf_counter()
         text = "".join(map(self.encode, self.rows))
-        with self.connection.cursor() as cursor:
+        # Django's own errors (IntegrityError, ...), as for any other statement
+        with self.connection.cursor() as cursor, self.connection.wrap_database_errors:
             cursor.copy_expert(self.sql, io.StringIO(text), 1 << 20)  # read in 1 MB pieces
         written = len(self.rows)
         self.rows = []
@@ -343,6 +344,7 @@ class _SetAside:
     indexes: list[str] = field(default_factory=list)  # the statements that recreate them
     triggers: list[str] = field(default_factory=list)  # foreign-key check triggers turned off
     foreign_keys: list[_ForeignKey] = field(default_factory=list)  # to check once the triggers are on again
+    unit_columns: bool = False  # the unit columns' trigger turned off: the rows carry them, checked once
 
 
 class BulkLoad:
@@ -351,13 +353,14 @@ class BulkLoad:
     ``tables(*models)`` wraps the writing of those models' rows, inside the generator's transaction.
     On entry it drops each table's secondary indexes, with the unique constraints no foreign key
     relies on (the primary key stays), and, for a superuser, turns off the triggers that check the
-    table's foreign keys row by row (``DISABLE TRIGGER``; for anyone else they go on checking).  On
-    exit it recreates every index and constraint from the definitions it read back from the catalog
+    table's foreign keys row by row (``DISABLE TRIGGER``; for anyone else they go on checking), with the
+    one that sets its unit columns (``community.unit_columns``: the writer gives them).  On exit it
+    recreates every index and constraint from the definitions it read back from the catalog
     (``pg_get_indexdef``/``pg_get_constraintdef``: exactly what the migrations made, uniqueness checked
-    as they are built), refreshes the table's statistics, turns the triggers on again and checks each
-    of the table's foreign keys with one anti-join, as ``VALIDATE CONSTRAINT`` would.  Any violation
-    raises, and the rollback puts the indexes and triggers back as they were.  The time is counted in
-    the table's stats.
+    as they are built), refreshes the table's statistics, turns the triggers on again, checks each of
+    the table's foreign keys with one anti-join, as ``VALIDATE CONSTRAINT`` would, and its unit columns
+    against their parents' with one join.  Any violation raises, and the rollback puts the indexes and
+    triggers back as they were.  The time is counted in the table's stats.
 
     All of it is transactional: other sessions never see a table without its indexes or checks, but
     the dropped indexes lock the table against them, readers too, until the commit (so the generator
@@ -431,6 +434,9 @@ class BulkLoad:
             [table],
         )
         aside.triggers = [name for (name,) in cursor.fetchall()]
+        if table in unit_columns.SPECS:  # the writer gives the unit columns: checked once, set-based, after
+            aside.triggers.append(unit_columns.SPECS[table].function)
+            aside.unit_columns = True
         for name in aside.triggers:
             cursor.execute(f"ALTER TABLE {quote(table)} DISABLE TRIGGER {quote(name)}")
         aside.foreign_keys = _foreign_keys(cursor, "c.conrelid = %s::regclass", [table])
@@ -445,6 +451,11 @@ class BulkLoad:
             cursor.execute(f"ALTER TABLE {quote(table)} ENABLE TRIGGER {quote(name)}")
         for foreign_key in aside.foreign_keys:
             foreign_key.check(cursor, quote)
+        if aside.unit_columns:
+            cursor.execute(unit_columns.stray_sql(table))
+            (stray,) = cursor.fetchone()
+            if stray:
+                raise IntegrityError(f"{stray} rows of {table} were written with unit columns not their parent's")
 
 
 @contextmanager

@@ -531,6 +531,7 @@ class CountyGenerator:
                 zone_id += 1
             roads = [f"{rng.choice(PLACE_WORDS)}{rng.choice(ROAD_SUFFIXES)}" for _ in range(n_zones)]
             first_household, first_resident = household_id, resident_id
+            units = (community.pk, community.town_id)  # the unit columns of its households and residents
             left = n_households
             for b in range(n_buildings):
                 zone_index = b % n_zones
@@ -551,9 +552,9 @@ class CountyGenerator:
                     number = f"{entrance + 1}-{floor + 1}{room + 1:02d}"
                     members = self._household_members(sizes[size_index])
                     size_index += 1
-                    household_w.add((household_id, building_id, number, members[0]["phone"], "", now, now))
+                    household_w.add((household_id, building_id, number, members[0]["phone"], "", now, now, *units))
                     for member in members:
-                        self._write_resident(resident_w, residence_w, ctx, resident_id, household_id, member)
+                        self._write_resident(resident_w, residence_w, ctx, resident_id, household_id, units, member)
                         resident_id += 1
                     household_id += 1
                 left -= min(HOUSEHOLDS_PER_BUILDING, left)
@@ -680,7 +681,7 @@ class CountyGenerator:
             if number not in self.taken_ids:
                 return number
 
-    def _write_resident(self, resident_w, residence_w, ctx, resident_id, household_id, m) -> None:
+    def _write_resident(self, resident_w, residence_w, ctx, resident_id, household_id, units, m) -> None:
         rng, now, today = self.rng, self.now, self.today
         id_number = self._id_number(m["birth"], m["male"])
         birth = dt.date(int(id_number[6:10]), int(id_number[10:12]), int(id_number[12:14]))
@@ -708,6 +709,7 @@ class CountyGenerator:
             False,
             now,
             now,
+            *units,
         )
         resident_w.add(row)
         reason = rng.choice(MOVE_REASONS) if m["relation"] in (Relation.HEAD, Relation.SPOUSE, Relation.TENANT) else ""
@@ -752,7 +754,8 @@ class CountyGenerator:
 # fresh statistics after a bulk load, or the planner scans a whole county for a 50-row page
 # (households, residents and residences: on leaving ctx.bulk_load)
 ANALYZED = (County, Town, Community, Department, Zone, Building, ResidentUnit)
-HOUSEHOLD_COLUMNS = ["id", "building", "number", "phone", "note", "created_at", "updated_at"]
+# the unit columns last (community.unit_columns): the bulk load checks them against the households' places
+HOUSEHOLD_COLUMNS = ["id", "building", "number", "phone", "note", "created_at", "updated_at", "community", "town"]
 RESIDENT_COLUMNS = [
     "id",
     "household",
@@ -773,6 +776,8 @@ RESIDENT_COLUMNS = [
     "anonymised",
     "created_at",
     "updated_at",
+    "community",
+    "town",
 ]
 RESIDENCE_COLUMNS = ["resident", "household", "residence_type", "start", "end", "reason"]
 UNIT_COLUMNS = [

@@ -13,7 +13,7 @@ from django.core.management import CommandError, call_command
 from django.db import IntegrityError, connection
 
 from community import models as core
-from community import selectors
+from community import selectors, unit_columns
 from community.choices import DepartmentCode, Relation
 from community.demo import bulk
 from community.models import (
@@ -352,6 +352,10 @@ def test_a_county_loaded_in_bulk_leaves_the_schema_as_it_was(in_bulk):
         in_bulk
     )
     assert _schema() == before, "every index, constraint and trigger is back, validated and enabled"
+    with connection.cursor() as cursor:  # the unit columns the writers gave agree with a recomputation
+        for table in unit_columns.SPECS:
+            cursor.execute(unit_columns.stray_sql(table))
+            assert cursor.fetchone() == (0,), table
     county = County.objects.get(code=CODE)
     assert county_households(county).count() == 60 and county_residents(county).count() >= 100
     open_periods = Residence.objects.filter(end__isnull=True, household__building__zone__community__town__county=county)
@@ -378,11 +382,15 @@ def test_bulk_load_refuses_a_dangling_foreign_key_and_writes_nothing(in_bulk, mo
 
     def hook(ctx):
         building = Building.objects.filter(zone__community=ctx.communities[0]).first()
+        units = (ctx.communities[0].pk, ctx.communities[0].town_id)
         with ctx.bulk_load(Household):
             ctx.copy_rows(
                 Household,
-                ["building", "number", "created_at", "updated_at"],
-                [(building.pk, "9-999", ctx.now, ctx.now), (building.pk + 10**9, "9-998", ctx.now, ctx.now)],
+                ["building", "number", "created_at", "updated_at", "community", "town"],
+                [
+                    (building.pk, "9-999", ctx.now, ctx.now, *units),
+                    (building.pk + 10**9, "9-998", ctx.now, ctx.now, *units),
+                ],
             )
 
     _hook_app(monkeypatch, settings, hook)
@@ -394,12 +402,42 @@ def test_bulk_load_refuses_a_dangling_foreign_key_and_writes_nothing(in_bulk, mo
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("superuser", [True, False], ids=["set-based check", "trigger on"])
+def test_bulk_load_refuses_unit_columns_not_the_parents_or_sets_them(in_bulk, monkeypatch, settings, superuser):
+    monkeypatch.setattr(bulk, "_is_superuser", lambda cursor: superuser)
+    written = {}
+
+    def hook(ctx):
+        first, other = ctx.communities[0], ctx.communities[-1]
+        building = Building.objects.filter(zone__community=first).first()
+        written["household"], written["community"] = (building.pk, "9-997"), first
+        with ctx.bulk_load(Household):
+            ctx.copy_rows(
+                Household,
+                ["building", "number", "created_at", "updated_at", "community", "town"],
+                [(building.pk, "9-997", ctx.now, ctx.now, other.pk, other.town_id)],  # another community's
+            )
+
+    _hook_app(monkeypatch, settings, hook)
+    if superuser:  # the trigger was off: the check after the load refuses the whole county
+        with pytest.raises(IntegrityError, match="rows of community_household were written with unit columns"):
+            generate_tiny()
+        assert not County.objects.filter(code=CODE).exists()
+    else:  # the trigger was on: it set the household's own
+        generate_tiny()
+        household = Household.objects.get(building_id=written["household"][0], number="9-997")
+        community = written["community"]
+        assert (household.community_id, household.town_id) == (community.pk, community.town_id)
+
+
+@pytest.mark.django_db
 def test_bulk_load_rebuilds_unique_constraints_and_refuses_a_duplicate(in_bulk, monkeypatch, settings):
     def hook(ctx):
         building = Building.objects.filter(zone__community=ctx.communities[0]).first()
         with ctx.bulk_load(Household):
-            row = (building.pk, "9-999", ctx.now, ctx.now)
-            ctx.copy_rows(Household, ["building", "number", "created_at", "updated_at"], [row, row])
+            row = (building.pk, "9-999", ctx.now, ctx.now, ctx.communities[0].pk, ctx.communities[0].town_id)
+            columns = ["building", "number", "created_at", "updated_at", "community", "town"]
+            ctx.copy_rows(Household, columns, [row, row])
 
     _hook_app(monkeypatch, settings, hook)
     with pytest.raises(IntegrityError, match="household_number_unique_in_building"):
@@ -419,6 +457,7 @@ def test_copy_encoder_writes_what_pg_text_writes():
     now = dt.datetime(2026, 1, 2, 3, 4, 5, tzinfo=dt.UTC)
     row = (7, 8, "王\t小\\明\n", "140121200002290011", "M", dt.date(2000, 2, 29), "", Relation.HEAD)
     row += (ResidenceType.RENTING.value, dt.date(2020, 2, 29), None, True, False, False, False, False, False, now, now)
+    row += (3, 2)  # its community and town
     line = writer.encode(row)
     assert line.endswith("\n") and line.count("\n") == 1
     values = dict(zip([f.attname for f in writer.fields], line[:-1].split("\t"), strict=True))

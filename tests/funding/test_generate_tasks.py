@@ -150,7 +150,7 @@ def test_the_set_based_checks_refuse_what_the_guard_triggers_refuse():
     county = _generate("--extra", "journal_lines=200")
     entries = JournalEntry.objects.filter(community__town__county=county).order_by("id")
     written = range(entries.first().pk, entries.last().pk + 1)
-    ctx = SimpleNamespace(using="default")
+    ctx = SimpleNamespace(using="default", bulk=None)  # written the plain way: the unit columns are checked too
     FiscalPeriod.objects.filter(community__town__county=county).delete()  # written after the journal
     _check_ledger(ctx, written)
     entry = entries.first()
@@ -166,6 +166,17 @@ def test_the_set_based_checks_refuse_what_the_guard_triggers_refuse():
         cursor.execute("UPDATE funding_journalline SET amount = amount + 1 WHERE entry_id = %s", [entry.pk])
         cursor.execute("ALTER TABLE funding_journalline ENABLE TRIGGER funding_line_guard")
     with pytest.raises(IntegrityError, match=f"voucher {entry.pk} does not balance"):
+        _check_ledger(ctx, written)
+    with connection.cursor() as cursor:  # balanced again, but a line's town is not its voucher's
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute("ALTER TABLE funding_journalline DISABLE TRIGGER funding_line_guard")
+        cursor.execute("ALTER TABLE funding_journalline DISABLE TRIGGER funding_journalline_units")
+        cursor.execute(
+            "UPDATE funding_journalline SET amount = amount - 1, town_id = town_id + 1 WHERE entry_id = %s", [entry.pk]
+        )
+        cursor.execute("ALTER TABLE funding_journalline ENABLE TRIGGER funding_journalline_units")
+        cursor.execute("ALTER TABLE funding_journalline ENABLE TRIGGER funding_line_guard")
+    with pytest.raises(IntegrityError, match="rows of funding_journalline were written with unit columns not their"):
         _check_ledger(ctx, written)
 
 
