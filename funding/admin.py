@@ -491,9 +491,9 @@ class JournalLineAdmin(ScopedAdmin):
     list_select_related = ["entry", "account", "fund"]
     search_fields = ["memo", "entry__memo", "fund__name"]
     date_hierarchy = "entry__date"
-    # the vouchers' order (community, newest voucher first), the community read from the line's own unit column:
-    # the planner then walks a community's lines on their index, not every line past every other community's
-    ordering = ["community__code", "-entry__year", "-entry__number", "-entry_id", "id"]
+    # newest first, as the API: the first page of a community's or a town's lines is read backwards on the index of
+    # their unit column and key (community.unit_columns), never sorted from all of them
+    ordering = ["-id"]
 
     @admin.display(description=_("date"), ordering="entry__date")
     def entry_date(self, obj):

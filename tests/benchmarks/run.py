@@ -348,7 +348,9 @@ def ensure_county(code: str, *, towns: int, communities: int, households: int, s
             return county, None
         print(f"county {code} has {have:,} households, not {households:,}: generating again", file=sys.stderr)
     if county is not None:  # unscope (not delete: other apps' tables may point at them) the bench's users
-        User.objects.filter(county=county, username__in=BENCH_USERS).update(
+        from tests.benchmarks.bench_sweep import SWEEP_USERS
+
+        User.objects.filter(county=county, username__in=(*BENCH_USERS, *SWEEP_USERS)).update(
             scope_level="", county=None, town=None, community=None, department=None
         )
     plan = generate.Plan(
