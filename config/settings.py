@@ -117,6 +117,14 @@ if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
     )
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+# The planner's cost of reading a page out of order, for this application's connections: its tables are read from
+# memory or an SSD, where PostgreSQL's default (4, a spinning disk's) made it hash a whole table rather than look up
+# a community's rows by key (a community's voucher-line dates: 95 ms -> 19 ms).  Empty: the server's own setting.
+DATABASE_RANDOM_PAGE_COST = os.environ.get("DATABASE_RANDOM_PAGE_COST", "1.1")
+if DATABASE_RANDOM_PAGE_COST:
+    _options = DATABASES["default"].setdefault("OPTIONS", {})
+    _cost = f"-c random_page_cost={float(DATABASE_RANDOM_PAGE_COST)}"
+    _options["options"] = f"{_options.get('options', '')} {_cost}".strip()
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- cache, broker, jobs --------------------------------------------------------------

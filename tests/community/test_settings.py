@@ -76,3 +76,17 @@ def test_docker_compose_puts_a_tls_proxy_in_front_and_serves_media_through_it():
     assert "header_up X-Real-IP {remote_host}" in caddyfile
     assert "X-Accel-Redirect" in caddyfile and "handle /protected-media/*" in caddyfile
     assert any(volume.startswith("media:/srv/media") for volume in proxy["volumes"])
+
+
+@pytest.mark.django_db
+def test_the_connections_plan_for_memory_or_ssd_unless_told_otherwise():
+    """random_page_cost 1.1 on the application's connections (DATABASE_RANDOM_PAGE_COST; empty: the server's)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW random_page_cost")
+        assert cursor.fetchone() == ("1.1",)
+    code = "from django.conf import settings; print(settings.DATABASES['default'].get('OPTIONS', {}).get('options'))"
+    for value, expected in (("", "None"), ("2", "-c random_page_cost=2.0")):
+        result = _run({"DEBUG": "1", "DATABASE_RANDOM_PAGE_COST": value}, "shell", "-c", code)
+        assert result.stdout.strip().splitlines()[-1] == expected, result.stderr
