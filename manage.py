@@ -14,13 +14,13 @@ def main():
         # with a traceback that does not say what is missing
         settings.INSTALLED_APPS  # noqa: B018
         execute_from_command_line(sys.argv)
-    except ImproperlyConfigured as exc:
-        if "SECRET_KEY" not in str(exc):
-            raise
-        sys.stderr.write(
-            f"{exc}\nFor development set DEBUG=1 (as `make run` and `make test` do); "
-            "in production set SECRET_KEY (see .env.example).\n"
-        )
+    except ImproperlyConfigured as exc:  # a setting the environment got wrong: what to set, not a traceback
+        sys.stderr.write(f"{exc}\n")
+        if "SECRET_KEY" in str(exc):
+            sys.stderr.write(
+                "For development set DEBUG=1 (as `make run` and `make test` do); "
+                "in production set SECRET_KEY (see .env.example).\n"
+            )
         sys.exit(2)
 
 

@@ -42,7 +42,7 @@ class BuildingFilter(filters.FilterSet):
 class HouseholdFilter(filters.FilterSet):
     building = filters.NumberFilter(field_name="building_id")
     zone = filters.NumberFilter(field_name="building__zone_id")
-    community = filters.NumberFilter(field_name="building__zone__community_id")
+    community = filters.NumberFilter(field_name="community_id")  # its unit column (community.unit_columns)
     number = filters.CharFilter(lookup_expr="icontains")
 
     class Meta:
@@ -53,7 +53,7 @@ class HouseholdFilter(filters.FilterSet):
 class ResidentFilter(filters.FilterSet):
     household = filters.NumberFilter(field_name="household_id")
     building = filters.NumberFilter(field_name="household__building_id")
-    community = filters.NumberFilter(field_name="household__building__zone__community_id")
+    community = filters.NumberFilter(field_name="community_id")  # its unit column (community.unit_columns)
     residence_type = filters.ChoiceFilter(choices=ResidenceType.choices)
     relation = filters.ChoiceFilter(choices=Relation.choices)
     vulnerability = filters.ChoiceFilter(choices=Vulnerability.choices, method="filter_vulnerability")

@@ -23,6 +23,7 @@ from .choices import (
     UnitKind,
 )
 from .scoping import ScopedQuerySet
+from .unit_columns import column as unit_column
 
 # Surnames whose reading differs from the character's everyday one (单 shan, 曾 zeng, ...).
 SURNAME_PINYIN = {
@@ -87,24 +88,6 @@ class County(TimeStamped):
 
     def __str__(self):
         return self.name
-
-
-def unit_column(to, verbose_name):
-    """A unit column (``community.unit_columns``): the row's community or town as the database keeps it.
-
-    Set by a trigger on every write, never by the application (not editable, not in any form); no
-    constraint of its own, since the trigger copies it from a parent whose key is checked.  Its index is
-    the model's, with the key its lists order by.
-    """
-    return models.ForeignKey(
-        to,
-        models.DO_NOTHING,
-        related_name="+",
-        editable=False,
-        db_index=False,
-        db_constraint=False,
-        verbose_name=verbose_name,
-    )
 
 
 class Town(TimeStamped):

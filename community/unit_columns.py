@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db import migrations, models
+from django.db import IntegrityError, migrations, models
 
 
 @dataclass(frozen=True)
@@ -175,17 +175,31 @@ def stray_sql(table: str, where: str = "") -> str:
     )
 
 
-def _field(to: str, name: str, *, null: bool = False):
+def column(to, verbose_name, *, null: bool = False):
+    """A unit column: the row's community or town as the database keeps it (the models' fields and the migrations').
+
+    Set by a trigger on every write, never by the application (not editable, not in any form); no constraint
+    of its own, since the trigger copies it from a parent whose key is checked.  Its index is the model's,
+    with the key its lists order by.
+    """
     return models.ForeignKey(
-        db_constraint=False,
-        db_index=False,
-        editable=False,
-        null=null,
-        on_delete=models.DO_NOTHING,
+        to,
+        models.DO_NOTHING,
         related_name="+",
-        to=to,
-        verbose_name=name,
+        editable=False,
+        db_index=False,
+        db_constraint=False,
+        null=null,
+        verbose_name=verbose_name,
     )
+
+
+def check(cursor, table: str, where: str = "", params=()) -> None:
+    """Refuse (``IntegrityError``) rows of ``table`` written with unit columns not their parent's."""
+    cursor.execute(stray_sql(table, where), params)
+    (stray,) = cursor.fetchone()
+    if stray:
+        raise IntegrityError(f"{stray} rows of {table} were written with unit columns not their parent's")
 
 
 COMMUNITY_AND_TOWN = (("community", "community.community"), ("town", "community.town"))
@@ -195,8 +209,8 @@ def add_operations(model_name: str, table: str, columns=COMMUNITY_AND_TOWN) -> l
     """A migration's operations adding unit columns: nullable, the triggers that keep them, every row filled, then
     NOT NULL (``columns``: the fields and the models they point at, as ``community.models.unit_column`` makes them)."""
     return [
-        *(migrations.AddField(model_name, name, _field(to, name, null=True)) for name, to in columns),
+        *(migrations.AddField(model_name, name, column(to, name, null=True)) for name, to in columns),
         migrations.RunSQL(install_sql(table), remove_sql(table)),
         migrations.RunSQL(fill_sql(table), migrations.RunSQL.noop),
-        *(migrations.AlterField(model_name, name, _field(to, name)) for name, to in columns),
+        *(migrations.AlterField(model_name, name, column(to, name)) for name, to in columns),
     ]

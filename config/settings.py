@@ -122,8 +122,14 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 # a community's rows by key (a community's voucher-line dates: 95 ms -> 19 ms).  Empty: the server's own setting.
 DATABASE_RANDOM_PAGE_COST = os.environ.get("DATABASE_RANDOM_PAGE_COST", "1.1")
 if DATABASE_RANDOM_PAGE_COST:
+    try:
+        _cost = f"-c random_page_cost={float(DATABASE_RANDOM_PAGE_COST)}"
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"DATABASE_RANDOM_PAGE_COST must be a number (1.1 for memory or an SSD), "
+            f"not {DATABASE_RANDOM_PAGE_COST!r}; leave it empty to keep the server's setting."
+        ) from None
     _options = DATABASES["default"].setdefault("OPTIONS", {})
-    _cost = f"-c random_page_cost={float(DATABASE_RANDOM_PAGE_COST)}"
     _options["options"] = f"{_options.get('options', '')} {_cost}".strip()
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

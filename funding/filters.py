@@ -57,7 +57,7 @@ class EntryFilter(filters.FilterSet):
 class LineFilter(filters.FilterSet):
     """A fund's or an account's ledger: ``?fund=…`` or ``?account=…`` with a period."""
 
-    community = filters.NumberFilter(field_name="entry__community_id")
+    community = filters.NumberFilter(field_name="community_id")  # its unit column (community.unit_columns)
     fund = filters.NumberFilter(field_name="fund_id")
     account = filters.NumberFilter(field_name="account_id")
     account_type = filters.ChoiceFilter(field_name="account__type", choices=AccountType.choices)

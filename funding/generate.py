@@ -558,11 +558,7 @@ def _check_ledger(ctx, entries: range) -> None:
             raise IntegrityError(f"the period of voucher {closed[0]} is closed: nothing may be posted into it")
         if ctx.bulk is None:  # a bulk load has checked the unit columns of the whole tables already
             for table, key in zip(JOURNAL, ("t.id", "t.entry_id"), strict=True):
-                where = f"{key} >= %s AND {key} < %s"
-                cursor.execute(unit_columns.stray_sql(table, where), [entries.start, entries.stop])
-                (stray,) = cursor.fetchone()
-                if stray:
-                    raise IntegrityError(f"{stray} rows of {table} were written with unit columns not their parent's")
+                unit_columns.check(cursor, table, f"{key} >= %s AND {key} < %s", [entries.start, entries.stop])
 
 
 def _analyze(ctx, *models) -> None:

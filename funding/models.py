@@ -16,8 +16,9 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from community.models import Community, TimeStamped, Town, unit_column
+from community.models import Community, TimeStamped, Town
 from community.scoping import ScopedQuerySet
+from community.unit_columns import column as unit_column
 
 from .choices import (
     AccountType,

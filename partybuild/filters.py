@@ -70,7 +70,7 @@ class AssignmentFilter(filters.FilterSet):
 class VisitFilter(filters.FilterSet):
     member = filters.NumberFilter(field_name="member_id")
     household = filters.NumberFilter(field_name="household_id")
-    community = filters.NumberFilter(field_name="household__building__zone__community_id")
+    community = filters.NumberFilter(field_name="community_id")  # its unit column (community.unit_columns)
     way = filters.ChoiceFilter(choices=VisitWay.choices)
     since = filters.DateFilter(field_name="date", lookup_expr="gte")
     until = filters.DateFilter(field_name="date", lookup_expr="lte")

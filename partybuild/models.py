@@ -9,8 +9,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from community.models import Building, Community, Household, Resident, TimeStamped, Town, Zone, unit_column
+from community.models import Building, Community, Household, Resident, TimeStamped, Town, Zone
 from community.scoping import ScopedQuerySet
+from community.unit_columns import column as unit_column
 
 from .choices import (
     SINGLE_HOLDER,

@@ -470,20 +470,17 @@ def _count_live(rows: dict, ids: list[int], *, on, visits, band) -> list[MemberL
         members.append(member)
         rows[cid].members += 1
         rows[cid].members_outside_band += bool(member.flag)
-    recent = Visit.objects.filter(
-        household__building__zone__community_id__in=ids, date__lte=on, date__gt=on - dt.timedelta(days=90)
-    )
+    # the visits' own community (their unit column, community.unit_columns): no join to the households
+    recent = Visit.objects.in_communities(ids).filter(date__lte=on, date__gt=on - dt.timedelta(days=90))
     for cid, row in _by_community(
         recent,
-        "household__building__zone__community_id",
+        "community_id",
         v90=Count("household", distinct=True),
         v30=Count("household", distinct=True, filter=Q(date__gt=on - dt.timedelta(days=30))),
     ).items():
         rows[cid].visited_90, rows[cid].visited_30 = row["v90"], row["v30"]
-    period_visits = Visit.objects.filter(
-        household__building__zone__community_id__in=ids, date__gte=visits[0], date__lte=visits[1]
-    )
-    for cid, row in _by_community(period_visits, "household__building__zone__community_id", n=count).items():
+    period_visits = Visit.objects.in_communities(ids).filter(date__gte=visits[0], date__lte=visits[1])
+    for cid, row in _by_community(period_visits, "community_id", n=count).items():
         rows[cid].visits = row["n"]
     for cid, row in _by_community(
         ended_without_successor_qs(on).filter(community_id__in=ids), "community_id", n=count

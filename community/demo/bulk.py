@@ -452,10 +452,7 @@ class BulkLoad:
         for foreign_key in aside.foreign_keys:
             foreign_key.check(cursor, quote)
         if aside.unit_columns:
-            cursor.execute(unit_columns.stray_sql(table))
-            (stray,) = cursor.fetchone()
-            if stray:
-                raise IntegrityError(f"{stray} rows of {table} were written with unit columns not their parent's")
+            unit_columns.check(cursor, table)
 
 
 @contextmanager

@@ -71,7 +71,7 @@ def election_create(*, by, election: Election) -> Election:
 
 def eligible_voters(election: Election):
     """Residents of the community who are 18 or over on election day and living there that day."""
-    residents = Resident.objects.filter(household__building__zone__community=election.community)
+    residents = Resident.objects.in_communities([election.community_id])
     return living_on(residents, election.election_day).filter(birth_date__lte=adult_cutoff(election.election_day))
 
 

@@ -38,7 +38,7 @@ def living_on(queryset, on: dt.date, prefix: str = ""):
 
 def eligible_count(*, community, basis: str, on: dt.date) -> int:
     """Households with someone living in them, or adult residents, of the community on ``on``."""
-    residents = living_on(Resident.objects.filter(household__building__zone__community=community), on)
+    residents = living_on(Resident.objects.in_communities([community.pk]), on)
     if basis == QuorumBasis.HOUSEHOLDS:
         return Household.objects.filter(pk__in=residents.values("household_id")).count()
     if basis == QuorumBasis.RESIDENTS:
@@ -125,9 +125,7 @@ def attendee_add(
         raise ValidationError(_("Choose exactly one resident, household or resident unit."))
     on = timezone.localdate(meeting.starts_at)
     if resident is not None:
-        here = living_on(
-            Resident.objects.filter(pk=resident.pk, household__building__zone__community=meeting.community), on
-        )
+        here = living_on(Resident.objects.in_communities([meeting.community_id]).filter(pk=resident.pk), on)
         if not here.exists():
             raise ValidationError({"resident": _("This resident does not live in the meeting's community.")})
     if household is not None and household.building.zone.community_id != meeting.community_id:

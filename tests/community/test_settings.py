@@ -90,3 +90,9 @@ def test_the_connections_plan_for_memory_or_ssd_unless_told_otherwise():
     for value, expected in (("", "None"), ("2", "-c random_page_cost=2.0")):
         result = _run({"DEBUG": "1", "DATABASE_RANDOM_PAGE_COST": value}, "shell", "-c", code)
         assert result.stdout.strip().splitlines()[-1] == expected, result.stderr
+
+
+def test_a_planner_cost_that_is_not_a_number_is_one_clear_line():
+    result = _run({"DEBUG": "1", "DATABASE_RANDOM_PAGE_COST": "fast"}, "check")
+    assert result.returncode == 2
+    assert "DATABASE_RANDOM_PAGE_COST must be a number" in result.stderr and "Traceback" not in result.stderr
