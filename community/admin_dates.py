@@ -2,10 +2,10 @@
 
 Django's drill-down aggregates the list's first and last date and then takes the DISTINCT years (months, days)
 of every row of the list: two scans of the whole scope on each page, 0.5 to 3 s at a county's half a million
-vouchers.  For a whole list of at least ``EXACT_BELOW`` rows, the first and the last date are read here by two
-``ORDER BY … LIMIT 1`` on the date's index and each year (month, day) between them by one ``EXISTS`` probe,
-all in one statement, so the page costs what its links cost, whatever the rows; a narrower list is left to
-Django (``_probed``).  The choices, links and titles are Django's (``tests/community/test_admin_dates.py``
+vouchers.  For a list of at least ``EXACT_BELOW`` rows, filtered or not, the first and the last date are read
+here by two ``ORDER BY … LIMIT 1`` on the date's index and each year (month, day) between them by one ``EXISTS``
+probe, all in one statement, so the page costs what its links cost, whatever the rows; a smaller list or a search
+is left to Django (``_probed``).  The choices, links and titles are Django's (``tests/community/test_admin_dates.py``
 compares them at every level for every registered admin with a drill-down).
 """
 
@@ -16,15 +16,6 @@ import datetime
 
 from django.contrib.admin.templatetags import admin_list
 from django.contrib.admin.utils import get_fields_from_path
-from django.contrib.admin.views.main import (
-    ERROR_FLAG,
-    IS_FACETS_VAR,
-    IS_POPUP_VAR,
-    ORDER_VAR,
-    PAGE_VAR,
-    SEARCH_VAR,
-    TO_FIELD_VAR,
-)
 from django.db import connections, models
 from django.utils import formats, timezone
 from django.utils.text import capfirst
@@ -47,13 +38,14 @@ def _row(queryset, parts: list[tuple[str, list]]) -> tuple:
 
 
 def _probed(cl) -> bool:
-    """Whether the list's links are probed: a whole list (no filter, search or lookup of its own beyond the
-    drill-down's) of at least ``EXACT_BELOW`` rows, its count read before the rows.  A narrower list is Django's
-    own: it scans only the rows left, where a walk along the date's index would pass every row the filter
-    leaves out (a county's 1,000 open requests among 100,000: 30 ms walked from the oldest, 2 ms counted)."""
-    own = {ORDER_VAR, PAGE_VAR, SEARCH_VAR, IS_FACETS_VAR, IS_POPUP_VAR, TO_FIELD_VAR, ERROR_FLAG}
-    own |= {f"{cl.date_hierarchy}__{part}" for part in ("year", "month", "day")}
-    return not cl.query and not (set(cl.params) - own) and (cl.result_count or 0) >= EXACT_BELOW
+    """Whether the list's links are probed: a list of at least ``EXACT_BELOW`` rows, its count read before the
+    rows, whether a filter (or the drill-down itself) narrowed it or not, and no search.  A probe walks the
+    date's index to the first row the list keeps, so it is short when the list keeps many rows: the posted
+    vouchers of a county (475,000 of 498,000: 250 ms of aggregates, 2 ms of probes), its closed requests (87,000
+    of 100,000).  A smaller list is Django's own: it scans only the rows left, where a walk along the date's
+    index would pass every row the filter leaves out (a county's 1,000 open requests among 100,000: 30 ms
+    walked from the oldest, 2 ms counted).  A search is Django's own too: its rows may repeat."""
+    return not cl.query and (cl.result_count or 0) >= EXACT_BELOW
 
 
 def _ends(queryset, field: str, is_datetime: bool):

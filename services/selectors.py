@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from django.core.cache import caches
 from django.db import connection
-from django.db.models import Aggregate, Case, Count, DateTimeField, DurationField, ExpressionWrapper, F, Q, Sum, When
+from django.db.models import Aggregate, Count, DurationField, ExpressionWrapper, F, Q, Sum
 from django.utils import timezone
 
 from community import selectors as community_selectors
@@ -27,6 +27,7 @@ from .models import (
     RequestEvent,
     ServiceCategory,
     ServiceRequest,
+    due_at_expression,
     normalise_tracking_code,
 )
 
@@ -456,18 +457,9 @@ DUE_SOON = dt.timedelta(hours=24)
 IN_HAND_STATUSES = (Status.ASSIGNED, Status.IN_PROGRESS, Status.REOPENED)
 
 
-def due_at_expression():
-    """The deadline a request is working towards now: acceptance while submitted, completion while open."""
-
-    return Case(
-        When(status=Status.SUBMITTED, then=F("accept_due")),
-        When(status__in=OPEN_STATUSES, then=F("resolve_due")),
-        default=None,
-        output_field=DateTimeField(),
-    )
-
-
 def with_due(queryset):
+    """The requests with ``due_at``, the deadline each works towards now; ordered by it, a first page is read
+    on the model's ``request_due_order`` index."""
     return queryset.annotate(due_at=due_at_expression())
 
 

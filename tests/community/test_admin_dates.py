@@ -106,21 +106,47 @@ def test_the_drill_down_reads_one_row_a_link_and_no_aggregate(client, root, comm
         assert len(probes) == 1, params  # every link's probe in one statement
 
 
-def test_a_narrowed_or_small_list_is_djangos_own_drill_down(client, root, community_a, count_queries, monkeypatch):
+def test_a_small_or_searched_list_is_djangos_own_drill_down(client, root, community_a, count_queries, monkeypatch):
     from partybuild.models import Visit
 
     _date_rows(Visit, community_a)
     client.force_login(root)
     url = admin_url(Visit, "changelist")
-    monkeypatch.setattr(admin_dates, "EXACT_BELOW", 0)  # any count is enough: only the narrowing decides
-    assert admin_dates._probed(client.get(url, {"date__year": "2026"}).context["cl"])
-    for narrowed in ({"way": "door"}, {"q": "x"}, {"date__gte": "2026-01-01"}, {"unit": f"community-{community_a.pk}"}):
-        assert not admin_dates._probed(client.get(url, narrowed).context["cl"]), narrowed
-    monkeypatch.setattr(admin_dates, "EXACT_BELOW", 4)  # too few
+    monkeypatch.setattr(admin_dates, "EXACT_BELOW", 0)  # any count is enough: filtered or not, the list is probed
+    for narrowed in (
+        {"date__year": "2026"},
+        {"way": "door"},
+        {"date__gte": "2026-01-01"},
+        {"unit": f"community-{community_a.pk}"},
+    ):
+        assert admin_dates._probed(client.get(url, narrowed).context["cl"]), narrowed
+    assert not admin_dates._probed(client.get(url, {"q": "x"}).context["cl"])  # a search's rows may repeat
+    monkeypatch.setattr(admin_dates, "EXACT_BELOW", 4)  # too few, whole or filtered
     assert not admin_dates._probed(client.get(url).context["cl"])
+    assert not admin_dates._probed(client.get(url, {"date__year": "2026"}).context["cl"])
     with count_queries() as queries:
         client.get(url)
     assert [q for q in queries.ctx.captured_queries if "DISTINCT" in q["sql"]]  # Django's, on its few rows
+
+
+def test_a_filtered_list_probed_offers_what_djangos_offers(client, root, community_a, probed):
+    """A filter that keeps some rows and not others: the probes see only the rows it keeps, at every level."""
+    from partybuild.models import Visit
+
+    _date_rows(Visit, community_a)  # one visit a day of DAYS, each in a community of its own
+    kept = Visit.objects.get(date=DAYS[-1])
+    client.force_login(root)
+    url = admin_url(Visit, "changelist")
+    only = {"unit": f"community-{kept.community_id}"}
+    for level in ({}, {"date__year": "2026"}, {"date__year": "2024"}, {"date__year": "2026", "date__month": "5"}):
+        cl = client.get(url, {**only, **level}).context["cl"]
+        assert admin_dates._probed(cl), level
+        ours, django = _plain(admin_dates.date_hierarchy(cl)), _plain(admin_list.date_hierarchy(cl))
+        assert ours == django, level
+    whole = _plain(admin_dates.date_hierarchy(client.get(url).context["cl"]))
+    assert {c["title"] for c in whole["choices"]} == {"2024", "2026"}
+    filtered = _plain(admin_dates.date_hierarchy(client.get(url, only).context["cl"]))
+    assert [c["title"] for c in filtered["choices"]] == ["05月20日"]  # its one day, drilled down to as Django does
 
 
 def test_an_empty_list_reads_as_many_queries_as_a_full_one(client, root, community_a, count_queries, probed):

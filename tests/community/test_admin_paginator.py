@@ -30,3 +30,25 @@ def test_quotes_in_filters_are_safe(community_a):
     queryset = Resident.objects.filter(name="O'Brien'); DROP TABLE community_resident; --")
     assert pagination_admin.EstimatedCountPaginator(queryset, 5).count == 0
     assert Resident.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_a_list_says_about_where_its_count_may_be_the_estimate(client, admin_user, community_a, monkeypatch):
+    """An official comparing the list with the dashboard is told the list's count is an estimate, not misled."""
+    from django.urls import reverse
+
+    household = f.SCOPED_FACTORIES["community.Household"](community_a)
+    f.ResidentFactory.create_batch(3, household=household)
+    client.force_login(admin_user)
+    url = reverse("admin:community_resident_changelist")
+    response = client.get(url)
+    assert not response.context["cl"].paginator.estimated
+    html = response.content.decode()
+    assert "约" not in html.split('class="paginator"')[1] and "3 条结果" in html
+    monkeypatch.setattr(pagination_admin, "EXACT_BELOW", 1)  # any count may be the planner's now
+    response = client.get(url)
+    cl = response.context["cl"]
+    assert cl.paginator.estimated
+    html = response.content.decode()
+    assert f"约 {cl.result_count}" in html.split('class="paginator"')[1]
+    assert f"约 {cl.result_count} 条结果" in html

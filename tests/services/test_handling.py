@@ -94,6 +94,26 @@ def test_triage_list_opens_on_open_requests_by_due_date(client, staff_a, communi
     assert [r.pk for r in due_soon] == [soon.pk]
 
 
+def test_the_triage_order_is_read_from_its_index(client, staff_a, community_a, count_queries):
+    """The list's order is the ``request_due_order`` index's expression: a filtered list's first page is read in
+    order from it, never sorted from every row the filter keeps (sorting is forbidden to the planner here)."""
+    from django.db import connection
+
+    sf.service_request(community_a)
+    client.force_login(staff_a)
+    url = reverse("admin:services_servicerequest_changelist")
+    with count_queries() as queries:
+        assert client.get(url, {"state": "all"}).status_code == 200
+    rows = next(q["sql"] for q in queries.ctx.captured_queries if "CASE WHEN" in q["sql"] and "NULLS LAST" in q["sql"])
+    page = rows + " LIMIT 50"  # one page of many (a page of a few reads every row)
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_sort = off")
+        cursor.execute("EXPLAIN " + page)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "request_due_order" in plan, plan
+    assert "Sort" not in plan, plan
+
+
 @pytest.mark.parametrize("form", ["dashed", "plain", "lower", "spaced"])
 def test_search_by_code_in_any_form_and_by_last_four_digits(client, staff_a, community_a, form):
     req = sf.service_request(community_a, phone="13912345678")
