@@ -22,7 +22,7 @@ from community.dashboard_links import unit_filter
 from utilities.forms import add_action_error
 
 from . import actions, selectors
-from .choices import BudgetStatus, EntryStatus, Restriction, Use
+from .choices import BudgetStatus, EntryStatus, Restriction, SourceKind, Use
 from .forms import ReleaseForm
 from .models import (
     Account,
@@ -337,6 +337,27 @@ class FiscalYearFilter(admin.SimpleListFilter):
         return queryset.filter(year=int(value)) if value and value.isdigit() and len(value) <= 4 else queryset
 
 
+class SourceKindFilter(admin.SimpleListFilter):
+    """Vouchers with a line on a fund from this kind of source (``?source_kind=county_budget``), one EXISTS a
+    voucher (``selectors.with_a_line``): Django's filter across the lines joined every line and took the DISTINCT
+    vouchers, 2 to 5 s at a county's million lines."""
+
+    title = _("funding source")
+    parameter_name = "source_kind"
+
+    def lookups(self, request, model_admin):
+        return SourceKind.choices
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value not in SourceKind.values:
+            return queryset
+        # the funds first (a few hundred in a county): the planner then counts their lines on the fund's index,
+        # where a join to their source guessed a rare kind common and walked every voucher for none
+        funds = list(Fund.objects.filter(source__kind=value).values_list("pk", flat=True))
+        return selectors.with_a_line(queryset, fund_id__in=funds)
+
+
 @admin.register(JournalEntry)
 class JournalEntryAdmin(ScopedAdmin):
     list_display = [
@@ -355,7 +376,7 @@ class JournalEntryAdmin(ScopedAdmin):
         "kind",
         FiscalYearFilter,
         unit_filter("community"),
-        "lines__fund__source__kind",
+        SourceKindFilter,
     ]
     list_select_related = ["community", "prepared_by", "approved_by"]
     search_fields = ["memo", "reference", "=number"]

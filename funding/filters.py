@@ -3,6 +3,7 @@
 import django_filters as filters
 from django.utils.translation import gettext_lazy as _
 
+from . import selectors
 from .choices import AccountType, EntryKind, EntryStatus, Restriction, SourceKind
 from .models import (
     Budget,
@@ -46,12 +47,16 @@ class EntryFilter(filters.FilterSet):
     year = filters.NumberFilter()
     date_from = filters.DateFilter(field_name="date", lookup_expr="gte", label=_("from"))
     date_to = filters.DateFilter(field_name="date", lookup_expr="lte", label=_("until"))
-    fund = filters.NumberFilter(field_name="lines__fund_id", distinct=True)
-    account = filters.NumberFilter(field_name="lines__account_id", distinct=True)
+    # vouchers with a line on the fund (account): one EXISTS a voucher, not a join of every line made DISTINCT
+    fund = filters.NumberFilter(field_name="fund_id", method="with_a_line")
+    account = filters.NumberFilter(field_name="account_id", method="with_a_line")
 
     class Meta:
         model = JournalEntry
         fields = ["community", "status", "kind", "year", "date_from", "date_to", "fund", "account"]
+
+    def with_a_line(self, queryset, name, value):
+        return selectors.with_a_line(queryset, **{name: value})
 
 
 class LineFilter(filters.FilterSet):

@@ -238,8 +238,7 @@ class WithoutSuccessorFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         if self.value() == "none":
-            ended = selectors.ended_without_successor_qs(timezone.localdate())
-            return queryset.filter(pk__in=ended.values("pk"))
+            return selectors.ended_without_successor_qs(timezone.localdate(), queryset)
         return queryset
 
 
@@ -285,7 +284,7 @@ class AssignmentAdmin(RecordAdmin):
             "unreplaced_on",
             _("successor on a day"),
             _("Ended by %(day)s, nobody took over"),
-            lambda qs, day: qs.filter(pk__in=selectors.ended_without_successor_qs(day).values("pk")),
+            lambda qs, day: selectors.ended_without_successor_qs(day, qs),
         ),
         "role",
         "community",

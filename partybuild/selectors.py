@@ -326,8 +326,10 @@ def _by_community(queryset, path: str, **aggregates) -> dict[int, dict]:
     return {row["cid"]: row for row in rows}
 
 
-def ended_without_successor_qs(on: dt.date):
-    """Assignments ended by ``on`` whose target nobody took over afterwards.
+def ended_without_successor_qs(on: dt.date, assignments=None):
+    """Assignments ended by ``on`` whose target nobody took over afterwards; of ``assignments`` (a list's queryset,
+    filtered in place: ``pk__in`` a subquery made the planner join every assignment of the county before it),
+    all of them by default.
 
     One NOT EXISTS per duty, each on the target's own index (an OR across the four targets in one
     subquery cannot use any index and costs a scan per ended assignment at county scale).
@@ -344,7 +346,8 @@ def ended_without_successor_qs(on: dt.date):
     nobody = Q()
     for role, name in target.items():
         nobody |= Q(role=role) & ~Exists(later.filter(**{name: OuterRef(name)}))
-    return Assignment.objects.filter(end__isnull=False, end__lte=on).filter(nobody)
+    base = Assignment.objects.all() if assignments is None else assignments
+    return base.filter(end__isnull=False, end__lte=on).filter(nobody)
 
 
 def coverage_summary(
