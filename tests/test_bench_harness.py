@@ -101,5 +101,11 @@ def test_the_walk_lists_every_changelist_and_api_list_and_walks_as_three_roles(c
         ("community", town.pk, community_a.pk),
     }
     assert [bench.name for bench in bench_sweep.BENCHES] == [
-        f"every admin changelist and API list, first page ({who}): the slowest" for who in bench_sweep.WALKERS
+        *(f"every admin changelist and API list, first page ({who}): the slowest" for who in bench_sweep.WALKERS),
+        "every admin changelist's filters (county official), up to 8 choices a list: the slowest",
     ]
+    # the filtered pages a list links to: its sidebar's choices, the first FILTER_LINKS of them
+    pages = bench_sweep._filter_links(ctx.client, "/admin/community/resident/")
+    assert 0 < len(pages) <= bench_sweep.FILTER_LINKS
+    assert all(page.startswith("/admin/community/resident/?") for page in pages)
+    assert all(ctx.client.get(page).status_code == 200 for page in pages)

@@ -352,7 +352,9 @@ class BulkLoad:
 
     ``tables(*models)`` wraps the writing of those models' rows, inside the generator's transaction.
     On entry it drops each table's secondary indexes, with the unique constraints no foreign key
-    relies on (the primary key stays), and, for a superuser, turns off the triggers that check the
+    relies on (the primary key stays; so does an index of an expression, whose text PostgreSQL does not always
+    read back as the same expression: an ``IN`` list comes back as an array of casts, and a query finds an
+    index by its expression), and, for a superuser, turns off the triggers that check the
     table's foreign keys row by row (``DISABLE TRIGGER``; for anyone else they go on checking), with the
     one that sets its unit columns (``community.unit_columns``: the writer gives them).  On exit it
     recreates every index and constraint from the definitions it read back from the catalog
@@ -408,7 +410,7 @@ class BulkLoad:
             SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid), c.conname, pg_get_constraintdef(c.oid)
             FROM pg_index i LEFT JOIN pg_constraint c
               ON c.conindid = i.indexrelid AND c.conrelid = i.indrelid AND c.contype IN ('u', 'x')
-            WHERE i.indrelid = %s::regclass AND NOT i.indisprimary
+            WHERE i.indrelid = %s::regclass AND NOT i.indisprimary AND i.indexprs IS NULL
               AND NOT EXISTS (SELECT 1 FROM pg_constraint f WHERE f.contype = 'f' AND f.conindid = i.indexrelid)
             ORDER BY 1
             """,
