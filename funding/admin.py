@@ -22,7 +22,7 @@ from community.dashboard_links import unit_filter
 from utilities.forms import add_action_error
 
 from . import actions, selectors
-from .choices import BudgetStatus, EntryStatus, Restriction, SourceKind, Use
+from .choices import AccountType, BudgetStatus, EntryStatus, Restriction, SourceKind, Use
 from .forms import ReleaseForm
 from .models import (
     Account,
@@ -358,6 +358,24 @@ class SourceKindFilter(admin.SimpleListFilter):
         return selectors.with_a_line(queryset, fund_id__in=funds)
 
 
+class AccountTypeFilter(admin.SimpleListFilter):
+    """Ledger lines on an account of this type (``?account_type=asset``), by the accounts' keys (a chart of a few
+    dozen): the planner then counts their lines on the account's index, where a join to the account guessed a
+    type no line has (liabilities) at 200,000 lines and walked the million of them for none (0.45 s)."""
+
+    title = _("account type")
+    parameter_name = "account_type"
+
+    def lookups(self, request, model_admin):
+        return AccountType.choices
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value not in AccountType.values:
+            return queryset
+        return queryset.filter(account_id__in=list(Account.objects.filter(type=value).values_list("pk", flat=True)))
+
+
 @admin.register(JournalEntry)
 class JournalEntryAdmin(ScopedAdmin):
     list_display = [
@@ -502,7 +520,7 @@ class JournalLineAdmin(ScopedAdmin):
         unit_filter("entry__community"),
         "entry__status",
         "side",
-        "account__type",
+        AccountTypeFilter,
         "account__use",
         "fund__source__kind",
         "entry__community",

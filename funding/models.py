@@ -440,6 +440,9 @@ class JournalLine(models.Model):
             models.Index(fields=["fund", "account"], name="funding_line_fund_account"),
             models.Index(fields=["community", "id"], name="funding_line_community_key"),
             models.Index(fields=["town", "id"], name="funding_line_town_key"),
+            # a fund's ledger newest first (the fund list links to it): an old fund's lines hold low keys, which
+            # the key index reached only past every newer line of the county (240 ms for the first fund's)
+            models.Index(fields=["fund", "id"], name="funding_line_fund_key"),
         ]
         constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="funding_line_amount_positive")]
 

@@ -161,3 +161,28 @@ def test_an_empty_list_reads_as_many_queries_as_a_full_one(client, root, communi
     with count_queries() as full:
         client.get(url)
     assert len(empty) == len(full)
+
+
+def test_an_estimate_its_page_belies_is_not_probed(monkeypatch):
+    """An estimated count the first page shows wrong (a filter no row meets, estimated at 200,000) leaves the
+    drill-down to Django: probing would walk the date index past every row for none."""
+    from types import SimpleNamespace
+
+    monkeypatch.setattr(admin_dates, "EXACT_BELOW", 1000)
+
+    def listed(rows: int, *, estimated: bool, page: int = 1):
+        paginator = SimpleNamespace(estimated=estimated)
+        return SimpleNamespace(
+            query="",
+            result_count=200_000,
+            paginator=paginator,
+            result_list=[None] * rows,
+            list_per_page=100,
+            page_num=page,
+        )
+
+    assert not admin_dates._probed(listed(0, estimated=True))  # an empty first page: no row at all
+    assert not admin_dates._probed(listed(3, estimated=True, page=2))  # 103 rows in all
+    assert admin_dates._probed(listed(3, estimated=True, page=40))  # 3,903 rows: many enough
+    assert admin_dates._probed(listed(100, estimated=True))  # a full page: the estimate stands
+    assert admin_dates._probed(listed(3, estimated=False))  # a count, not an estimate

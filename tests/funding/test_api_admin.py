@@ -379,3 +379,15 @@ def test_vouchers_by_a_lines_fund_source_or_account_are_listed_once_each(
         assert [row["id"] for row in answer.json()["results"]] == [e.pk for e in expected], params
         assert not [q for q in queries.ctx.captured_queries if 'DISTINCT "funding_journalentry"."id"' in q["sql"]]
     assert client.get(api, {"fund": "x"}).status_code == 400
+
+
+def test_ledger_lines_by_account_type(client, community_a, staff_a, approver_a, count_queries):
+    fund = make_fund(community_a, kind="county_budget")
+    receive(fund, 10, preparer=staff_a, approver=approver_a)  # a bank (asset) line and an income line
+    client.force_login(staff_a)
+    url = reverse("admin:funding_journalline_changelist")
+    shown = {
+        kind: sorted(line.account.type for line in client.get(url, {"account_type": kind}).context["cl"].result_list)
+        for kind in ("asset", "income", "liability", "不存在")
+    }
+    assert shown == {"asset": ["asset"], "income": ["income"], "liability": [], "不存在": ["asset", "income"]}
