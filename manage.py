@@ -2,9 +2,18 @@
 import os
 import sys
 
+# commands on the migrations and the catalogues (writing the source, reading the migration state): they sign nothing
+# and serve nothing, so without DEBUG they run on a key made for the process alone rather than refuse for want of the
+# production one
+KEYLESS_COMMANDS = {"makemigrations", "showmigrations", "sqlmigrate", "makemessages", "compilemessages"}
+
 
 def main():
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    if len(sys.argv) > 1 and sys.argv[1] in KEYLESS_COMMANDS and not os.environ.get("SECRET_KEY"):
+        import secrets
+
+        os.environ["SECRET_KEY"] = secrets.token_urlsafe(50)
     from django.conf import settings
     from django.core.exceptions import ImproperlyConfigured
     from django.core.management import execute_from_command_line
