@@ -40,7 +40,7 @@ from django.apps import apps
 from django.db import IntegrityError, connections, transaction
 
 from community import unit_columns
-from community.demo.bulk import deleting
+from community.demo.bulk import analyze, deleting
 from community.models import User
 
 from .choices import AccountType, EntryKind, EntryStatus, ProjectStatus, Restriction, Side, Use
@@ -495,7 +495,9 @@ def generate(ctx) -> Totals:
             for year, month in _months(first_day, closed_until)
         ),
     )
-    _analyze(ctx, Account, FundingSource, Fund, FundBalance, FiscalPeriod, VoucherSequence)  # the rest: bulk_load
+    analyze(
+        [Account, FundingSource, Fund, FundBalance, FiscalPeriod, VoucherSequence], using=ctx.using, stats=ctx.stats
+    )
     ctx.say(f"funding: {totals.funds:,} funds, {totals.entries:,} posted vouchers, {totals.lines:,} journal lines")
     return totals
 
@@ -559,12 +561,6 @@ def _check_ledger(ctx, entries: range) -> None:
         if ctx.bulk is None:  # a bulk load has checked the unit columns of the whole tables already
             for table, key in zip(JOURNAL, ("t.id", "t.entry_id"), strict=True):
                 unit_columns.check(cursor, table, f"{key} >= %s AND {key} < %s", [entries.start, entries.stop])
-
-
-def _analyze(ctx, *models) -> None:
-    with connections[ctx.using].cursor() as cursor:
-        for model in models:
-            cursor.execute(f"ANALYZE {model._meta.db_table}")
 
 
 def _name(fund: FundState) -> str:

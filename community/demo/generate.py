@@ -84,7 +84,7 @@ from ..models import (
     User,
     Zone,
 )
-from .bulk import BulkLoad, CopyWriter, GenerateStats, analyze, copy_rows, deleting, reserve_ids
+from .bulk import BulkLoad, CopyWriter, GenerateStats, analyze, analyze_tables, copy_rows, deleting, reserve_ids
 from .names import (
     COUNTY_NAMES,
     EARLIER_REASONS,
@@ -144,7 +144,7 @@ class GenerateContext:
     def bulk_load(self, *models):
         if self.bulk is None:
             yield
-            analyze(models, using=self.using)
+            analyze(models, using=self.using, stats=self.stats)
         else:
             with self.bulk.tables(*models):
                 yield
@@ -367,9 +367,9 @@ class CountyGenerator:
                 self._make_people(ctx)
                 for module in app_modules():
                     module.generate(ctx)
-            with connections[self.using].cursor() as cursor:
-                for model in ANALYZED:
-                    cursor.execute(f"ANALYZE {connections[self.using].ops.quote_name(model._meta.db_table)}")
+            # the units (made with the ORM), then every table the apps filled that no bulk load has analyzed
+            analyze(ANALYZED, using=self.using, stats=ctx.stats)
+            analyze_tables(ctx.stats.not_analyzed(), using=self.using, stats=ctx.stats)
         finally:
             if progress is not None:
                 progress.close()
