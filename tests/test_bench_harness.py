@@ -82,8 +82,76 @@ def test_every_floor_is_placed_after_its_path_and_measured_with_its_bare_sql():
     paths["other"] = Bench(name="other", run=lambda ctx: None)
     floors = floor_lists.floor_benches(paths)
     assert set(floors) == set(floor_lists.FLOORS)
-    for name, (floor,) in floors.items():
-        assert floor.bare_sql == paths[name].bare_sql and floor.goal_ratio is None and floor.goal_ms is None
+    for name, benches in floors.items():
+        assert [bench.name for bench in benches] == [f"  {floor.name}" for floor in floor_lists.FLOORS[name]]
+        assert [floor.kind for floor in floor_lists.FLOORS[name]] == ["same", "empty", "rows"]
+        for floor in benches:
+            assert floor.bare_sql == paths[name].bare_sql and floor.goal_ratio is None and floor.goal_ms is None
+        # an admin changelist's empty floor is an admin changelist, an API list's an API list
+        assert ("changelist" in name) == ("changelist" in benches[1].name)
+
+
+@pytest.mark.django_db
+@pytest.mark.urls("tests.benchmarks.floor_lists")
+def test_the_empty_floors_show_no_row_and_run_no_query_of_their_own(client, official, community_a, make_in_community):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from community.models import Resident
+    from partybuild.models import PartyMember
+
+    make_in_community(Resident, community_a)
+    make_in_community(PartyMember, community_a)
+    client.force_login(official)
+    for url in ("/floor/admin/community/town/", "/floor/api/empty/"):
+        client.get(url)
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(url)
+        assert response.status_code == 200
+        assert b'id="result_list"' not in response.content and b'"results":[{' not in response.content
+        own = [q["sql"] for q in captured if "django_session" not in q["sql"] and "community_user" not in q["sql"]]
+        assert own == [], own
+
+
+def test_a_missed_ratio_says_when_the_empty_page_and_the_rows_are_over_it_already():
+    from tests.benchmarks import floor_lists
+    from tests.benchmarks.harness import Result
+    from tests.benchmarks.run import below_the_framework
+
+    name = "admin resident changelist (county official)"
+    same, empty, rows = (f"  {floor.name}" for floor in floor_lists.FLOORS[name])
+    path = Result(name, 1, 5, 5, 20.0, 1.6, goal="<= 5x bare SQL", met=False)
+    measured = [
+        path,
+        Result(same, 1, 5, 5, 24.0, 1.6),
+        Result(empty, 1, 2, 2, 6.0, 1.6),
+        Result(rows, 1, 0, 0, 3.5, 1.6),
+    ]
+    words = below_the_framework(path, measured)
+    assert "5x its bare SQL is 8.0 ms" in words and "(6.0 ms)" in words and "(3.5 ms) take 9.5 ms together" in words
+    # the two within 5x: the goal may be within reach, nothing is said
+    assert below_the_framework(path, [*measured[:3], Result(rows, 1, 0, 0, 1.5, 1.6)]) == ""
+    # a floor that failed, or a path without floors: nothing is said
+    assert below_the_framework(path, [*measured[:3], Result(rows, "-", "-", "-", None, None)]) == ""
+    assert below_the_framework(Result("other", 1, 1, 1, 9.0, 1.0), measured) == ""
+
+
+@pytest.mark.django_db
+@pytest.mark.urls("tests.benchmarks.floor_lists")
+def test_the_rows_floor_reads_the_rows_the_plain_page_shows(client, official, community_a, make_in_community):
+    from community.models import Resident
+    from tests.benchmarks import floor_lists
+
+    for _ in range(3):
+        make_in_community(Resident, community_a)
+    client.force_login(official)
+    ctx = harness.BenchContext("small", official.county, official)
+    page = client.get("/floor/admin/community/resident/").content.decode()
+    linked = {int(pk) for pk in re.findall(r'href="/floor/admin/community/resident/(\d+)/change/', page)}
+    assert {row.pk for row in floor_lists.page_rows(ctx, "/floor/admin/community/resident/")} == linked
+    assert [row.pk for row in floor_lists.page_rows(ctx, "/floor/api/residents/")] == _ids(
+        client, "/floor/api/residents/"
+    )
 
 
 @pytest.mark.django_db
