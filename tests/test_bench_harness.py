@@ -29,6 +29,17 @@ def test_a_slow_path_keeps_its_runs_and_no_time_asked_for_keeps_them_too():
     assert len(calls) == 3
 
 
+def test_a_path_and_its_bare_sql_are_sampled_in_turn():
+    calls = []
+    path_ms, sql_ms = harness.paired_median_ms(
+        lambda: calls.append("path"), lambda: calls.append("sql"), runs=3, seconds=0.05
+    )
+    assert path_ms >= 0 and sql_ms >= 0
+    assert calls == ["path", "sql"] * (len(calls) // 2) and 3 <= len(calls) // 2 <= harness.MAX_SAMPLES
+    calls.clear()
+    assert harness.paired_median_ms(lambda: calls.append("path"), None, runs=2)[1] is None and calls == ["path"] * 2
+
+
 # --- the lists' floors (tests/benchmarks/floor_lists.py): the same rows, built plainly ----------------------------
 
 
