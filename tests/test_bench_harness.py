@@ -40,6 +40,26 @@ def test_a_path_and_its_bare_sql_are_sampled_in_turn():
     assert harness.paired_median_ms(lambda: calls.append("path"), None, runs=2)[1] is None and calls == ["path"] * 2
 
 
+@pytest.mark.django_db
+def test_finish_runs_once_after_the_timed_runs():
+    events = []
+
+    def run(ctx):
+        assert "finish" not in events, "a run after finish: the load's server would be stopped already"
+        events.append("run")
+        if ctx == "broken" and events.count("run") == 3:  # the warm-up and the count passed, a timed run fails
+            raise RuntimeError("the path failed")
+
+    bench = harness.Bench(name="load", run=run, flat=False, finish=lambda ctx: events.append("finish"))
+    result = harness.measure(bench, "full", None, runs=3)
+    assert events[-1] == "finish" and events.count("finish") == 1 and events.count("run") >= 4
+    assert result.bare_ms is None and result.queries_small == "-"
+    events.clear()
+    with pytest.raises(RuntimeError):
+        harness.measure(bench, "broken", None, runs=3)
+    assert events == ["run", "run", "run", "finish"]  # stopped all the same
+
+
 # --- the lists' floors (tests/benchmarks/floor_lists.py): the same rows, built plainly ----------------------------
 
 

@@ -65,6 +65,8 @@ class Bench:
     bare_sql: BareSQL = None
     rows: Callable[[BenchContext], int] | None = None
     setup: Callable[[BenchContext], None] | None = None
+    #: ``finish(ctx)`` runs once after the full county's timed runs (a load's server stopped, its rows removed)
+    finish: Callable[[BenchContext], None] | None = None
     flat: bool = True
     note: str = ""
     #: issue 22's goals: the median at full scale within ``goal_ms``, and within ``goal_ratio`` times its bare SQL
@@ -211,7 +213,11 @@ def measure(
     bare = None if resolved is None else lambda: run_sql(*resolved)
     if bare is not None:
         bare()  # warm, as the path was by its count
-    path_ms, sql_ms = paired_median_ms(lambda: bench.run(full), bare, runs=runs, seconds=seconds)
+    try:
+        path_ms, sql_ms = paired_median_ms(lambda: bench.run(full), bare, runs=runs, seconds=seconds)
+    finally:
+        if bench.finish is not None:
+            bench.finish(full)
     result = Result(
         name=bench.name,
         rows=rows,

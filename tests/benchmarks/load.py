@@ -612,12 +612,11 @@ def load_bench(name: str, mix: str, config: LoadConfig | None = None):
         return samples
 
     def finish(ctx):
-        """Called as the row's bare SQL, after the timed runs: stop the server, remove the load's requests."""
+        """After the timed runs: stop the server, remove the load's requests."""
         state["server"].stop()
         delete_load_requests(ctx.county)
-        return None
 
-    bench.setup, bench.run, bench.bare_sql = setup, run, finish
+    bench.setup, bench.run, bench.finish = setup, run, finish
     bench.rows = lambda ctx: state["report"].requests
     return bench
 
