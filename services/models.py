@@ -220,6 +220,10 @@ class ServiceRequest(TimeStamped):
             # the triage order (due first, finished last, newest first): a filtered list's first page is read in
             # order from here, never sorted from all the requests the filter leaves (a county's year: 340 -> 2 ms)
             models.Index(due_at_expression(), F("submitted_at").desc(), F("id").desc(), name="request_due_order"),
+            # the rated requests by rating and time: a county's dissatisfied ones (1,800 of 100,000) are counted
+            # and their dates drilled from here, not from every request (three scans, 75 -> 6 ms of SQL); the
+            # requests not yet rated, most of them and every new one, stay out of it
+            models.Index(fields=["rating", "submitted_at"], name="request_rating_time", condition=~Q(rating="")),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(fee__isnull=True) | Q(fee__gte=0), name="request_fee_not_negative"),

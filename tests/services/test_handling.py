@@ -154,3 +154,26 @@ def test_triage_list_and_admin_home_keep_a_flat_query_count(client, staff_a, com
     assert len(response.context["cl"].result_list) == 7
     assert_flat(few, many)
     assert_flat(home_few, home_many)
+
+
+def test_a_list_narrowed_to_one_rating_reads_the_rated_requests_index(client, staff_a, community_a, count_queries):
+    """The requests of one rating are counted and dated from ``request_rating_time`` (the requests not yet rated
+    are not in it), not from every request: scans are forbidden to the planner here."""
+    from django.db import connection
+
+    rated = sf.service_request(community_a)
+    type(rated).objects.filter(pk=rated.pk).update(rating="dissatisfied")
+    sf.service_request(community_a)
+    client.force_login(staff_a)
+    url = reverse("admin:services_servicerequest_changelist")
+    with count_queries() as queries:
+        response = client.get(url, {"rating__exact": "dissatisfied", "state": "all"})
+    assert [r.pk for r in response.context["cl"].result_list] == [rated.pk]
+    dates = next(
+        q["sql"] for q in queries.ctx.captured_queries if 'MIN("services_servicerequest"."submitted_at")' in q["sql"]
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("EXPLAIN " + dates)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "request_rating_time" in plan, plan
