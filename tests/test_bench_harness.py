@@ -11,8 +11,8 @@ from tests.benchmarks import harness
 
 def test_a_fast_path_is_sampled_until_the_time_asked_for_at_most_max_samples():
     calls = []
-    assert harness.median_ms(lambda: calls.append(1), runs=3, warm=1, seconds=0.2) >= 0
-    assert len(calls) == 1 + harness.MAX_SAMPLES  # the warm call, then as many samples as allowed
+    assert harness.paired_median_ms(lambda: calls.append(1), None, runs=3, seconds=0.2)[0] >= 0
+    assert len(calls) == harness.MAX_SAMPLES  # as many samples as allowed
 
 
 def test_a_slow_path_keeps_its_runs_and_no_time_asked_for_keeps_them_too():
@@ -22,10 +22,10 @@ def test_a_slow_path_keeps_its_runs_and_no_time_asked_for_keeps_them_too():
         calls.append(1)
         time.sleep(0.03)
 
-    assert harness.median_ms(slow, runs=2, warm=0, seconds=0.01) >= 30
+    assert harness.paired_median_ms(slow, None, runs=2, seconds=0.01)[0] >= 30
     assert len(calls) == 2
     calls.clear()
-    harness.median_ms(lambda: calls.append(1), runs=3, warm=0)
+    harness.paired_median_ms(lambda: calls.append(1), None, runs=3)
     assert len(calls) == 3
 
 

@@ -140,28 +140,15 @@ def captured_sql(fn: Callable, *args, **kwargs) -> list[str]:
 MAX_SAMPLES = 31
 
 
-def median_ms(fn: Callable, *args, runs: int = 5, warm: int = 1, seconds: float = 0.0) -> float:
-    """Median wall time in milliseconds of ``runs`` calls after ``warm`` unmeasured ones; a call faster than that
-    is repeated until ``seconds`` have gone by (at most ``MAX_SAMPLES`` calls): three samples of a 10 ms request
-    move with whatever else the machine does in those 30 ms."""
-    for _ in range(warm):
-        fn(*args)
-    times = []
-    started = time.perf_counter()
-    while len(times) < max(1, runs) or (len(times) < MAX_SAMPLES and time.perf_counter() - started < seconds):
-        start = time.perf_counter()
-        fn(*args)
-        times.append((time.perf_counter() - start) * 1000)
-    return statistics.median(times)
-
-
 def paired_median_ms(
     fn: Callable, other: Callable | None, *, runs: int = 5, seconds: float = 0.0
 ) -> tuple[float, float | None]:
-    """The medians of ``fn`` and ``other`` (no arguments each; ``other`` may be None) sampled in turn, one call of
-    each a round, as ``median_ms`` samples one: a ratio of the two then compares them at the same moments, where
-    one measured after the other met whatever else the machine was doing in between (the same bare SQL of a
-    list's first page measured 1.2 ms after one floor and 3.2 ms after another, in one run)."""
+    """The median wall times in milliseconds of ``fn`` and ``other`` (no arguments each; ``other`` may be None
+    or the path's bare SQL) over ``runs`` rounds; a round faster than that is repeated until ``seconds`` have gone
+    by (at most ``MAX_SAMPLES`` rounds): three samples of a 10 ms request move with whatever else the machine does
+    in those 30 ms.  Each round calls ``fn`` then ``other``, so a ratio of the two compares them at the same
+    moments, where one measured after the other met whatever else the machine was doing in between (the same
+    bare SQL of a list's first page measured 1.2 ms after one floor and 3.2 ms after another, in one run)."""
     times: list[float] = []
     other_times: list[float] = []
     started = time.perf_counter()
@@ -194,7 +181,7 @@ def measure(
     bench: Bench, full: BenchContext, small: BenchContext | None, runs: int = 5, seconds: float = 0.0
 ) -> Result:
     """Queries on the small and the full county, the median time and the bare SQL time at full scale (each over
-    ``runs`` calls, or more for a fast one: see ``median_ms``; the two sampled in turn, ``paired_median_ms``)."""
+    ``runs`` calls, or more for a fast one, the two sampled in turn: see ``paired_median_ms``)."""
     for ctx in (small, full):
         if ctx is not None and bench.setup is not None:
             bench.setup(ctx)
